@@ -1,0 +1,124 @@
+import crypto from 'node:crypto';
+import type { Account } from '../clicktocall/clicktocall-types';
+import { badIdentifier, fieldError, forbidden, invalidCredentials } from '../errors';
+import type { AccountsRepo } from '../store/accounts-repo';
+import type { AuthRepo } from '../store/auth-repo';
+import { hashSecret, isId, newId } from '../store/ids';
+
+export type AccountServiceDeps = {
+  accounts: AccountsRepo;
+  auth: AuthRepo;
+  /** Runs a function in one database transaction. */
+  transaction: <T>(fn: () => T) => T;
+  now: () => Date;
+  tokenTtlS: number;
+};
+
+export type NewAccount = { name: string; realm: string; parentId?: string; context?: string };
+export type CreatedAccount = { id: string; name: string; realm: string; api_key: string };
+
+const REALM =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const CONTEXT = /^[0-9A-Za-z_.+*#-]{1,64}$/;
+const NAME = /^[^\u0000-\u001f\u007f]{1,128}$/;
+
+/** A 256-bit random secret, hex: API keys and tokens. */
+const newSecret = (): string => crypto.randomBytes(32).toString('hex');
+
+/** Accounts, API keys, tokens and the reseller tree (PRODUCT §2). Secrets are stored hashed, shown once. */
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  createAccount(input: NewAccount): CreatedAccount {
+    if (!NAME.test(input.name)) throw fieldError('name', 'invalid', 'must be 1 to 128 printable characters');
+    if (!REALM.test(input.realm)) throw fieldError('realm', 'invalid', 'must be a host name');
+    if (input.context !== undefined && !CONTEXT.test(input.context))
+      throw fieldError('context', 'invalid', 'must be 1 to 64 of [0-9A-Za-z_.+*#-]');
+    if (input.parentId !== undefined && !(isId(input.parentId) && this.deps.accounts.get(input.parentId)))
+      throw badIdentifier(input.parentId);
+    const account: Account = {
+      id: newId(),
+      name: input.name,
+      realm: input.realm,
+      parent_id: input.parentId ?? null,
+      context: input.context ?? null,
+    };
+    const apiKey = newSecret();
+    this.deps.transaction(() => {
+      this.deps.accounts.insert(account, this.deps.now().toISOString());
+      this.deps.auth.insertKey(account.id, hashSecret(apiKey), this.deps.now().toISOString());
+    });
+    return { id: account.id, name: account.name, realm: account.realm, api_key: apiKey };
+  }
+
+  listAccounts(): Account[] {
+    return this.deps.accounts.list().map(({ id, name, realm, parent_id, context }) => ({
+      id,
+      name,
+      realm,
+      parent_id,
+      context,
+    }));
+  }
+
+  getAccount(id: string): Account | undefined {
+    if (!isId(id)) return undefined;
+    const row = this.deps.accounts.get(id);
+    return (
+      row && { id: row.id, name: row.name, realm: row.realm, parent_id: row.parent_id, context: row.context }
+    );
+  }
+
+  createApiKey(accountId: string): string {
+    if (!this.getAccount(accountId)) throw badIdentifier(accountId);
+    const apiKey = newSecret();
+    this.deps.auth.insertKey(accountId, hashSecret(apiKey), this.deps.now().toISOString());
+    return apiKey;
+  }
+
+  /** Revokes a key; the tokens it issued stop working at once. */
+  revokeApiKey(apiKey: string): boolean {
+    return this.deps.auth.revokeKey(hashSecret(apiKey), this.deps.now().toISOString());
+  }
+
+  /** On an empty database, creates the first account so the quick start works; otherwise undefined. */
+  bootstrap(): CreatedAccount | undefined {
+    if (this.deps.accounts.count() > 0) return undefined;
+    return this.createAccount({ name: 'Default account', realm: 'localhost' });
+  }
+
+  /** Kazoo's api_auth: exchanges an API key for a token that expires. */
+  issueToken(apiKey: unknown): { token: string; accountId: string; expiresAt: Date } {
+    if (typeof apiKey !== 'string' || apiKey.length === 0 || apiKey.length > 256) throw invalidCredentials();
+    const key = this.deps.auth.findKey(hashSecret(apiKey));
+    if (!key) throw invalidCredentials();
+    const token = newSecret();
+    const now = this.deps.now();
+    const expiresAt = new Date(now.getTime() + this.deps.tokenTtlS * 1000);
+    this.deps.auth.purgeExpired(now.getTime());
+    this.deps.auth.insertToken({
+      token_hash: hashSecret(token),
+      account_id: key.account_id,
+      api_key_id: key.rowid,
+      expires_at: expiresAt.getTime(),
+      created_at: now.toISOString(),
+    });
+    return { token, accountId: key.account_id, expiresAt };
+  }
+
+  /** The account a token opens; 401 for an unknown, expired or revoked token. */
+  authenticate(token: string): string {
+    if (token.length === 0 || token.length > 256) throw invalidCredentials();
+    const row = this.deps.auth.findToken(hashSecret(token));
+    if (!row || row.revoked || row.expires_at <= this.deps.now().getTime()) throw invalidCredentials();
+    return row.account_id;
+  }
+
+  /** Throws 404 for an unknown account and 403 for one outside the token account's tree. */
+  authorize(tokenAccountId: string, accountId: string): Account {
+    const account = this.getAccount(accountId);
+    if (!account) throw badIdentifier(accountId);
+    if (!this.deps.accounts.isWithin(accountId, tokenAccountId)) throw forbidden();
+    return account;
+  }
+}

@@ -1,0 +1,37 @@
+import express, { type Express } from 'express';
+import type { AccountService } from './accounts/account-service';
+import type { ClickToCallService } from './clicktocall/clicktocall-service';
+import { AppError } from './errors';
+import { apiAuthRoutes } from './http/api-auth-routes';
+import { bodyReader } from './http/body';
+import { clickToCallRoutes } from './http/clicktocall-routes';
+import type { EnvelopeMeta } from './http/envelope';
+import { createErrorHandler } from './http/error-handler';
+import { methodGuard } from './http/methods';
+import { requestContext } from './http/request-context';
+import type { Logger } from './logger';
+
+export type AppDeps = {
+  accounts: AccountService;
+  clicktocall: ClickToCallService;
+  logger: Logger;
+  meta: EnvelopeMeta;
+};
+
+/** The HTTP application. No listen(), no environment, no globals: tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps.logger));
+  app.use(methodGuard());
+  app.use(bodyReader());
+  app.use(apiAuthRoutes(deps.accounts, deps.meta));
+  app.use(clickToCallRoutes(deps));
+  app.use((req) => {
+    throw new AppError('not_found', { message: `no endpoint at ${req.path.slice(0, 200)}` });
+  });
+  app.use(createErrorHandler(deps.meta, deps.logger));
+  return app;
+}

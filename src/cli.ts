@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { AppError } from './errors';
+import { createServices } from './services';
+import { openDatabase } from './store/sqlite';
+
+const USAGE = `usage:
+  cli accounts create --name NAME --realm REALM [--parent ID] [--context CTX]
+  cli accounts list
+  cli api-keys create --account ID
+  cli api-keys revoke --key API_KEY`;
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+
+/** The admin command line. Returns the exit code; prints one JSON document on success. */
+export function runCli(argv: string[], env: Record<string, string | undefined>, out: Out): number {
+  const [noun, verb, ...rest] = argv;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        name: { type: 'string' },
+        realm: { type: 'string' },
+        parent: { type: 'string' },
+        context: { type: 'string' },
+        account: { type: 'string' },
+        key: { type: 'string' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    out.stderr(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+
+  let db;
+  try {
+    const config = loadConfig(env);
+    db = openDatabase(config.dbPath);
+    const { accounts } = createServices({ db, tokenTtlS: config.tokenTtlS });
+    const print = (v: unknown) => out.stdout(`${JSON.stringify(v)}\n`);
+    const command = `${noun ?? ''} ${verb ?? ''}`;
+    if (command === 'accounts create') {
+      const name = str('name');
+      const realm = str('realm');
+      if (name === undefined || realm === undefined) throw new UsageError('--name and --realm are required');
+      const parentId = str('parent');
+      const context = str('context');
+      print(
+        accounts.createAccount({ name, realm, ...(parentId && { parentId }), ...(context && { context }) }),
+      );
+    } else if (command === 'accounts list') {
+      print(accounts.listAccounts());
+    } else if (command === 'api-keys create') {
+      const account = str('account');
+      if (account === undefined) throw new UsageError('--account is required');
+      print({ api_key: accounts.createApiKey(account) });
+    } else if (command === 'api-keys revoke') {
+      const key = str('key');
+      if (key === undefined) throw new UsageError('--key is required');
+      print({ revoked: accounts.revokeApiKey(key) });
+    } else {
+      throw new UsageError(`unknown command: ${command.trim() || '(none)'}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) out.stderr(`${e.message}\n${USAGE}\n`);
+    else if (e instanceof AppError) out.stderr(`${JSON.stringify({ error: e.code, data: e.data })}\n`);
+    else if (e instanceof ConfigError) out.stderr(`${e.message}\n`);
+    else throw e;
+    return e instanceof UsageError ? 2 : 1;
+  } finally {
+    db?.close();
+  }
+}
+
+class UsageError extends Error {}
+
+if (require.main === module) {
+  process.exitCode = runCli(process.argv.slice(2), process.env, {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * The one JSON schema of a click-to-call configuration (PRODUCT §4): the API validates with it, and the
+ * OpenAPI document is generated from it. Custom keywords (defined in validation.ts):
+ * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
+ * - `x-regex`: the string must compile as a regular expression;
+ * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name).
+ */
+
+const text = (maxLength: number, extra: object = {}) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength,
+  'x-channel-value': true,
+  ...extra,
+});
+
+/** The characters a route (extension, context) may hold: anything else changes a dial string's meaning. */
+export const ROUTE_PATTERN = '^[0-9A-Za-z_.+*#-]+$';
+const HEADER_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
+const VAR_KEY_PATTERN = '^[A-Za-z0-9_-]+$';
+
+const sipHeaderValue = {
+  type: ['string', 'number', 'boolean'],
+  maxLength: 512,
+  'x-channel-value': true,
+};
+
+const sipHeaders = {
+  type: 'object',
+  maxProperties: 32,
+  propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64 },
+  additionalProperties: sipHeaderValue,
+};
+
+export const CLICKTOCALL_SCHEMA = {
+  $id: 'clicktocall',
+  type: 'object',
+  required: ['name', 'extension'],
+  properties: {
+    auth_required: {
+      type: 'boolean',
+      default: true,
+      description: 'Determines if this click to call requires valid auth-tokens when invoked',
+    },
+    bypass_media: {
+      type: ['boolean', 'string'],
+      enum: [true, false, 'true', 'false', 'auto'],
+      description: 'Direct media between the two phones once connected (the string form is deprecated)',
+    },
+    caller_id_number: text(64, { description: 'Explicitly set caller id number' }),
+    custom_application_vars: {
+      type: 'object',
+      default: {},
+      maxProperties: 64,
+      propertyNames: { pattern: VAR_KEY_PATTERN, maxLength: 64 },
+      additionalProperties: { type: 'string', maxLength: 512, 'x-channel-value': true },
+      description: 'Key-value pairs to set as custom_application_vars on the channel',
+    },
+    custom_sip_headers: {
+      type: 'object',
+      maxProperties: 34,
+      propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64 },
+      properties: { in: sipHeaders, out: sipHeaders },
+      additionalProperties: sipHeaderValue,
+      description: 'SIP headers added to the INVITEs (flat form or `out`); `in` is stored, not sent',
+    },
+    dial_first: {
+      type: 'string',
+      enum: ['extension', 'contact'],
+      description: 'Determines what will be dialed first: extension or contact',
+    },
+    extension: text(64, {
+      pattern: ROUTE_PATTERN,
+      description: 'The extension to connect to when the click to call is invoked',
+    }),
+    media: {
+      type: 'object',
+      properties: {
+        ignore_early_media: {
+          type: 'boolean',
+          description: 'The option to determine if early media from the endpoint should always be ignored',
+        },
+      },
+    },
+    music_on_hold: {
+      type: 'object',
+      properties: {
+        media_id: text(2048, {
+          pattern: '^(/|local_stream://|tone_stream://|http_cache://)',
+          description:
+            'Music on hold: an absolute file path or a local_stream://, tone_stream:// or http_cache:// URI',
+        }),
+      },
+    },
+    name: text(128, { description: 'A friendly name for the click to call' }),
+    outbound_callee_id_name: text(1024, {
+      description: 'Callee ID Name of the device calling out to the contact number',
+    }),
+    outbound_callee_id_number: text(64, {
+      description: 'Callee ID Number of the device calling out to the contact number',
+    }),
+    presence_id: text(1024, { description: 'Static presence ID (used instead of SIP username)' }),
+    ringback: text(1024, { 'x-ringback': true, description: 'Ringback to use' }),
+    throttle: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 100000,
+      description: 'The most connects allowed in any 60-second window (0 or absent: unlimited)',
+    },
+    timeout: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 3600,
+      description: 'How long, in seconds, to wait for each party to answer (default 30)',
+    },
+    whitelist: {
+      type: 'array',
+      maxItems: 64,
+      items: { type: 'string', minLength: 1, maxLength: 256, 'x-regex': true },
+      description: 'A list of regular expressions that the click to call can dial to',
+    },
+  },
+} as const;
+
+/** Strings of keys the schema does not know are still bounded. */
+export const UNKNOWN_STRING_MAX = 1024;

@@ -1,0 +1,151 @@
+import crypto from 'node:crypto';
+import { badIdentifier, fieldError, preconditionFailed } from '../errors';
+import type { ClickToCallRepo, ClickToCallRow } from '../store/clicktocall-repo';
+import { isId, newId } from '../store/ids';
+import type { ClickToCallDoc } from './clicktocall-types';
+import { deepMerge } from './merge';
+import type { ClickToCallValidator } from './validation';
+
+export type ClickToCallServiceDeps = {
+  repo: ClickToCallRepo;
+  validate: ClickToCallValidator;
+  now: () => Date;
+};
+
+/** A stored configuration as the API shows it. */
+export type Versioned<T> = { doc: T; revision: string };
+
+export type ListOptions = {
+  pageSize?: number;
+  startKey?: string;
+  paginate: boolean;
+  filters: Array<[string, string]>;
+};
+
+export type ListPage = {
+  items: Array<{ id: string; name: unknown; extension: unknown }>;
+  startKey?: string;
+  nextStartKey?: string;
+};
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+const FILTER_FIELD = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Keys a client may not write: the id, and Kazoo's private and read-only fields. */
+const isWritableKey = (key: string): boolean =>
+  key !== 'id' && !key.startsWith('_') && !key.startsWith('pvt_');
+
+const nextRevision = (previous?: string): string =>
+  `${previous ? Number.parseInt(previous, 10) + 1 : 1}-${crypto.randomBytes(16).toString('hex')}`;
+
+const encodeKey = (rowid: number): string => Buffer.from(`r${rowid}`).toString('base64url');
+const decodeKey = (key: string): number | undefined => {
+  const m = /^r([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Click-to-call configurations: CRUD with Kazoo's semantics and our fixes (PRODUCT §4). */
+export class ClickToCallService {
+  constructor(private readonly deps: ClickToCallServiceDeps) {}
+
+  create(accountId: string, body: unknown): Versioned<ClickToCallDoc> {
+    const doc = this.clean(body);
+    const id = newId();
+    const revision = nextRevision();
+    this.deps.repo.insert({ id, account_id: accountId, doc, revision, now: this.deps.now().toISOString() });
+    return { doc: { ...doc, id } as ClickToCallDoc, revision };
+  }
+
+  get(accountId: string, id: string): Versioned<ClickToCallDoc> {
+    const row = this.live(accountId, id);
+    return { doc: { ...row.doc, id } as ClickToCallDoc, revision: row.revision };
+  }
+
+  /** POST: every public field replaced by the body. */
+  replace(accountId: string, id: string, body: unknown, ifMatch?: string): Versioned<ClickToCallDoc> {
+    const row = this.live(accountId, id, ifMatch);
+    return this.save(row, this.clean(body));
+  }
+
+  /** PATCH: the body deep-merged into the stored document, then the result validated. */
+  patch(accountId: string, id: string, body: unknown, ifMatch?: string): Versioned<ClickToCallDoc> {
+    const row = this.live(accountId, id, ifMatch);
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw fieldError('data', 'type', 'must be object');
+    return this.save(row, this.clean(deepMerge(row.doc, body as Record<string, unknown>)));
+  }
+
+  /** Soft delete: the configuration disappears from the API, its history stays. */
+  remove(accountId: string, id: string, ifMatch?: string): Versioned<ClickToCallDoc> {
+    const row = this.live(accountId, id, ifMatch);
+    const revision = nextRevision(row.revision);
+    if (!this.deps.repo.softDelete(id, row.revision, revision, this.deps.now().toISOString()))
+      throw preconditionFailed('the configuration changed meanwhile');
+    return { doc: { ...row.doc, id, _read_only: { deleted: true } } as unknown as ClickToCallDoc, revision };
+  }
+
+  list(accountId: string, options: ListOptions): ListPage {
+    for (const [field] of options.filters)
+      if (!FILTER_FIELD.test(field))
+        throw fieldError(`filter_${field.slice(0, 64)}`, 'invalid', 'unknown filter');
+    const pageSize = options.paginate ? (options.pageSize ?? DEFAULT_PAGE_SIZE) : undefined;
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE))
+      throw fieldError('page_size', 'invalid', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    let startRowid: number | undefined;
+    if (options.startKey !== undefined) {
+      startRowid = decodeKey(options.startKey);
+      if (startRowid === undefined)
+        throw fieldError('start_key', 'invalid', 'is not a key this service gave');
+    }
+    const rows = this.deps.repo.list({
+      accountId,
+      startRowid,
+      limit: pageSize === undefined ? undefined : pageSize + 1,
+      filters: options.filters,
+    });
+    const more = pageSize !== undefined && rows.length > pageSize ? rows.pop() : undefined;
+    return {
+      items: rows.map((r) => ({ id: r.id, name: r.doc['name'], extension: r.doc['extension'] })),
+      startKey: options.startKey,
+      nextStartKey: more && encodeKey(more.rowid),
+    };
+  }
+
+  private live(accountId: string, id: string, ifMatch?: string): ClickToCallRow {
+    const row = isId(id) ? this.deps.repo.get(id, accountId) : undefined;
+    if (!row || row.deleted_at !== null) throw badIdentifier(id);
+    if (ifMatch !== undefined && !revisionMatches(ifMatch, row.revision))
+      throw preconditionFailed(`revision is ${row.revision}`);
+    return row;
+  }
+
+  private save(row: ClickToCallRow, doc: Record<string, unknown>): Versioned<ClickToCallDoc> {
+    const revision = nextRevision(row.revision);
+    if (!this.deps.repo.update(row.id, row.revision, doc, revision, this.deps.now().toISOString()))
+      throw preconditionFailed('the configuration changed meanwhile');
+    return { doc: { ...doc, id: row.id } as ClickToCallDoc, revision };
+  }
+
+  /** The writable part of a request body, validated (coerced, defaults written). */
+  private clean(body: unknown): Record<string, unknown> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw fieldError('data', 'type', 'must be object');
+    const doc = Object.fromEntries(Object.entries(body).filter(([key]) => isWritableKey(key)));
+    this.deps.validate(doc);
+    return doc;
+  }
+}
+
+/** `If-Match` holds one or more revisions, quoted or not, or `*`. */
+function revisionMatches(ifMatch: string, revision: string): boolean {
+  return ifMatch
+    .split(',')
+    .map((t) =>
+      t
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
+    .some((t) => t === '*' || t === revision);
+}

@@ -1,0 +1,141 @@
+import Ajv, { type ErrorObject, type KeywordDefinition, type SchemaValidateFunction } from 'ajv';
+import { channelValueProblem } from '../../esl/originate';
+import { validationError, type ValidationDetails } from '../errors';
+import { CLICKTOCALL_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
+import { ringbackProblem } from './ringback';
+
+/** Control characters, bidi overrides, noncharacters and lone surrogates: never valid in any field. */
+const ODD_TEXT =
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The rule name a custom keyword reports under, in Kazoo's `data.<path>.<rule>`. */
+const RULE_NAMES: Record<string, string> = {
+  'x-channel-value': 'invalid',
+  'x-regex': 'regex',
+  'x-ringback': 'invalid',
+  additionalProperties: 'invalid',
+};
+
+const MAX_DEPTH = 8;
+
+/** A custom keyword whose check returns a problem (the error message) or undefined. */
+function problemKeyword(
+  keyword: string,
+  problemOf: (value: string) => string | undefined,
+): KeywordDefinition {
+  const validate: SchemaValidateFunction = (_schema: boolean, data: string) => {
+    const message = problemOf(data);
+    validate.errors = message === undefined ? [] : [{ keyword, message, params: {} }];
+    return message === undefined;
+  };
+  return { keyword, type: 'string', errors: true, validate };
+}
+
+const regexProblem = (pattern: string): string | undefined => {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch {
+    return 'must be a valid regular expression';
+  }
+};
+
+function createAjv(): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes: true,
+    useDefaults: true,
+    strict: true,
+    allowUnionTypes: true,
+  });
+  ajv.addKeyword(problemKeyword('x-channel-value', channelValueProblem));
+  ajv.addKeyword(problemKeyword('x-regex', regexProblem));
+  ajv.addKeyword(problemKeyword('x-ringback', ringbackProblem));
+  return ajv;
+}
+
+/** Kazoo's path: `/whitelist/0` → `whitelist.0`; a missing property is named by its own path. */
+function kazooPath(error: ErrorObject): string {
+  const base = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required')
+    base.push(String((error.params as { missingProperty: string }).missingProperty));
+  if (error.propertyName !== undefined) base.push(error.propertyName);
+  return base.join('.') || 'data';
+}
+
+function toDetails(errors: ErrorObject[], data: unknown): ValidationDetails {
+  const details: ValidationDetails = {};
+  for (const error of errors) {
+    // A bad key is reported by the key's own rule (with propertyName set), then again by propertyNames.
+    if (error.keyword === 'propertyNames') continue;
+    const path = kazooPath(error);
+    const rule =
+      error.propertyName !== undefined ? 'invalid_key' : (RULE_NAMES[error.keyword] ?? error.keyword);
+    const message =
+      error.keyword === 'required' ? 'Field is required but missing' : (error.message ?? 'is invalid');
+    const value = valueAt(data, error.instancePath);
+    const entry = (details[path] ??= {});
+    entry[rule] = value === undefined || typeof value === 'object' ? { message } : { message, value };
+  }
+  return details;
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let node = data;
+  for (const part of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
+}
+
+/**
+ * Checks every key and string of a document, known or not: no odd characters anywhere, a bound on the
+ * strings and nesting of keys the schema does not know (they are kept, as Kazoo keeps them).
+ */
+function textDetails(doc: Record<string, unknown>, known: ReadonlySet<string>): ValidationDetails {
+  const details: ValidationDetails = {};
+  const visit = (value: unknown, path: string[], bounded: boolean): void => {
+    const at = path.join('.');
+    if (path.length > MAX_DEPTH) {
+      details[at] = { depth: { message: `must not nest deeper than ${MAX_DEPTH} levels` } };
+      return;
+    }
+    if (typeof value === 'string') {
+      if (ODD_TEXT.test(value))
+        details[at] = { invalid: { message: 'must not contain control or unpaired characters' } };
+      else if (bounded && value.length > UNKNOWN_STRING_MAX)
+        details[at] = { maxLength: { message: `must NOT have more than ${UNKNOWN_STRING_MAX} characters` } };
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      if (ODD_TEXT.test(key) || key.length > 128) {
+        details[[...path, key.slice(0, 128)].join('.')] = { invalid_key: { message: 'is not a valid key' } };
+        continue;
+      }
+      visit(child, [...path, key], bounded || (path.length === 0 && !known.has(key)));
+    }
+  };
+  visit(doc, [], false);
+  return details;
+}
+
+export type ClickToCallValidator = (doc: Record<string, unknown>) => void;
+
+/**
+ * Compiles the configuration schema once. The returned function validates a document in place (coercing
+ * `"45"` and `"false"`, writing defaults) and throws a validation AppError with every problem found.
+ */
+export function createClickToCallValidator(): ClickToCallValidator {
+  const validate = createAjv().compile(CLICKTOCALL_SCHEMA);
+  const known = new Set(Object.keys(CLICKTOCALL_SCHEMA.properties));
+  return (doc) => {
+    const details = validate(doc) ? {} : toDetails(validate.errors ?? [], doc);
+    Object.assign(details, textDetails(doc, known));
+    if (Object.keys(details).length > 0) throw validationError(details);
+  };
+}

@@ -1,0 +1,74 @@
+import Ajv from 'ajv';
+
+/** The service's configuration, read once from the environment at start (PRODUCT §1). */
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dbPath: string;
+  eslHost: string;
+  eslPort: number;
+  eslPassword: string;
+  dialplanContext: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  tokenTtlS: number;
+}>;
+
+type Env = Record<string, string | undefined>;
+
+const ENV_SCHEMA = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8000 },
+    HOST: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
+    DB_PATH: { type: 'string', minLength: 1, default: './data/clicktocall.db' },
+    ESL_HOST: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
+    ESL_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
+    ESL_PASSWORD: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$', default: 'ClueCon' },
+    DIALPLAN_CONTEXT: { type: 'string', pattern: '^[0-9A-Za-z_.+*#-]{1,64}$', default: 'default' },
+    LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+    TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 604800, default: 3600 },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true });
+const validateEnv = ajv.compile(ENV_SCHEMA);
+
+/** Thrown when the environment is invalid; its message lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment and returns the frozen configuration. Empty variables count as unset.
+ * Throws ConfigError listing every problem at once. The ESL password is never part of a message.
+ */
+export function loadConfig(env: Env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(ENV_SCHEMA.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  if (!validateEnv(input)) {
+    const problems = (validateEnv.errors ?? []).map((e) => {
+      const name = e.instancePath.replace(/^\//, '');
+      const shown = name === 'ESL_PASSWORD' ? '' : ` (got ${JSON.stringify(input[name])})`;
+      return `${name} ${e.message ?? 'is invalid'}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const v = input as unknown as Record<string, string | number>;
+  return Object.freeze({
+    port: v['PORT'] as number,
+    host: v['HOST'] as string,
+    dbPath: v['DB_PATH'] as string,
+    eslHost: v['ESL_HOST'] as string,
+    eslPort: v['ESL_PORT'] as number,
+    eslPassword: v['ESL_PASSWORD'] as string,
+    dialplanContext: v['DIALPLAN_CONTEXT'] as string,
+    logLevel: v['LOG_LEVEL'] as Config['logLevel'],
+    tokenTtlS: v['TOKEN_TTL_S'] as number,
+  });
+}

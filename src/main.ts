@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { createServices, envelopeMeta } from './services';
+import { openDatabase } from './store/sqlite';
+
+/** The only file that reads process.env, listens, and exits. */
+function main(): void {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`fs-clicktocall: ${e.message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const db = openDatabase(config.dbPath);
+  const services = createServices({ db, tokenTtlS: config.tokenTtlS });
+
+  const first = services.accounts.bootstrap();
+  if (first) {
+    // Shown once, on the terminal only (not through the logger): the key is a secret.
+    process.stdout.write(
+      `\nCreated the first account. Keep this API key: it is shown only once.\n` +
+        `  account_id: ${first.id}\n  api_key:    ${first.api_key}\n\n`,
+    );
+  }
+
+  const app = createApp({ ...services, logger, meta: envelopeMeta() });
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info('listening', { host: config.host, port: config.port, db: config.dbPath });
+  });
+  server.on('error', (err) => {
+    logger.error('cannot listen', { error: err.message });
+    process.exit(1);
+  });
+
+  const stop = (signal: string) => {
+    logger.info('stopping', { signal });
+    server.close(() => {
+      db.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+main();

@@ -1,0 +1,56 @@
+import type { Account } from '../clicktocall/clicktocall-types';
+import type { Db } from './sqlite';
+
+type AccountRow = Account & { created_at: string };
+
+/** Accounts and the reseller tree. */
+export class AccountsRepo {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly countStmt;
+  private readonly ancestryStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO accounts (id, name, realm, parent_id, context, created_at)
+       VALUES (@id, @name, @realm, @parent_id, @context, @created_at)`,
+    );
+    this.getStmt = db.prepare<[string], AccountRow>(
+      'SELECT id, name, realm, parent_id, context, created_at FROM accounts WHERE id = ?',
+    );
+    this.listStmt = db.prepare<[], AccountRow>(
+      'SELECT id, name, realm, parent_id, context, created_at FROM accounts ORDER BY rowid',
+    );
+    this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
+    // The account and every ancestor above it, nearest first; bounded against a corrupted cycle.
+    this.ancestryStmt = db.prepare<[string], { id: string }>(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM accounts WHERE id = ?
+         UNION ALL
+         SELECT a.id, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.parent_id WHERE up.depth < 64
+       ) SELECT id FROM up ORDER BY depth`,
+    );
+  }
+
+  insert(account: Account, createdAt: string): void {
+    this.insertStmt.run({ ...account, created_at: createdAt });
+  }
+
+  get(id: string): AccountRow | undefined {
+    return this.getStmt.get(id);
+  }
+
+  list(): AccountRow[] {
+    return this.listStmt.all();
+  }
+
+  count(): number {
+    return this.countStmt.get()?.n ?? 0;
+  }
+
+  /** True when `id` is `ancestorId` or lies below it in the reseller tree. */
+  isWithin(id: string, ancestorId: string): boolean {
+    return this.ancestryStmt.all(id).some((row) => row.id === ancestorId);
+  }
+}

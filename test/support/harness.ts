@@ -1,0 +1,61 @@
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import supertest from 'supertest';
+import { createApp } from '../../src/app';
+import { createLogger, type Logger } from '../../src/logger';
+import { createServices, envelopeMeta, type Services } from '../../src/services';
+import { openDatabase, type Db } from '../../src/store/sqlite';
+
+/** Every log line written during the test run, for tests that read logs (and the secret scan). */
+export const LOG_LINES: string[] = [];
+
+export function testLogger(): Logger {
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      LOG_LINES.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return createLogger({ level: 'debug', stream });
+}
+
+export type Harness = {
+  db: Db;
+  services: Services;
+  app: Express;
+  http: ReturnType<typeof supertest>;
+  clock: { now: Date };
+  /** A new account (child of `parentId` when given) with a fresh token. */
+  account(opts?: { parentId?: string; name?: string }): { id: string; apiKey: string; token: string };
+};
+
+/** The real app and services over an in-memory database with the same migrations. */
+export function harness(opts: { tokenTtlS?: number } = {}): Harness {
+  const db = openDatabase(':memory:');
+  const clock = { now: new Date('2026-11-27T10:00:00Z') };
+  const services = createServices({ db, tokenTtlS: opts.tokenTtlS ?? 3600, now: () => clock.now });
+  const app = createApp({ ...services, logger: testLogger(), meta: envelopeMeta() });
+  let n = 0;
+  return {
+    db,
+    services,
+    app,
+    http: supertest(app),
+    clock,
+    account(o = {}) {
+      n += 1;
+      const created = services.accounts.createAccount({
+        name: o.name ?? `Account ${n}`,
+        realm: `a${n}.example.com`,
+        ...(o.parentId && { parentId: o.parentId }),
+      });
+      const { token } = services.accounts.issueToken(created.api_key);
+      return { id: created.id, apiKey: created.api_key, token };
+    },
+  };
+}
+
+/** A minimal valid configuration body. */
+export const minimal = (extra: Record<string, unknown> = {}) => ({
+  data: { name: 'Sales', extension: '2600', ...extra },
+});

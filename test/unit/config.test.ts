@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('when nothing is set, then the embedded defaults of PRODUCT §1', () => {
+    expect(loadConfig({})).to.deep.equal({
+      port: 8000,
+      host: '127.0.0.1',
+      dbPath: './data/clicktocall.db',
+      eslHost: '127.0.0.1',
+      eslPort: 8021,
+      eslPassword: 'ClueCon',
+      dialplanContext: 'default',
+      logLevel: 'info',
+      tokenTtlS: 3600,
+    });
+  });
+
+  it('when variables are set, then they are read and coerced; empty ones count as unset', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      ESL_PORT: '8022',
+      LOG_LEVEL: 'debug',
+      HOST: '',
+      DIALPLAN_CONTEXT: 'c2c',
+    });
+    expect(c).to.include({
+      port: 9000,
+      eslPort: 8022,
+      logLevel: 'debug',
+      host: '127.0.0.1',
+      dialplanContext: 'c2c',
+    });
+  });
+
+  it('when several are invalid, then one error lists every problem', () => {
+    try {
+      loadConfig({ PORT: 'eighty', ESL_PORT: '70000', LOG_LEVEL: 'loud', DIALPLAN_CONTEXT: 'a b' });
+      expect.fail('loadConfig accepted an invalid environment');
+    } catch (e) {
+      expect(e).to.be.instanceOf(ConfigError);
+      const { problems } = e as ConfigError;
+      expect(problems).to.have.length(4);
+      for (const name of ['PORT', 'ESL_PORT', 'LOG_LEVEL', 'DIALPLAN_CONTEXT'])
+        expect(problems.some((p) => p.startsWith(name))).to.equal(true, name);
+    }
+  });
+
+  it('when the ESL password is invalid, then the message does not show it', () => {
+    expect(() => loadConfig({ ESL_PASSWORD: 'has blank secret' }))
+      .to.throw(ConfigError, /ESL_PASSWORD/)
+      .with.property('message')
+      .that.does.not.include('secret');
+  });
+
+  it('the result is frozen', () => {
+    expect(Object.isFrozen(loadConfig({}))).to.equal(true);
+  });
+});
