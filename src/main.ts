@@ -30,7 +30,9 @@ function main(): void {
 
   const app = createApp({ ...services, logger, meta: envelopeMeta() });
   const server: Server = app.listen(config.port, config.host, () => {
-    logger.info('listening', { host: config.host, port: config.port, db: config.dbPath });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info('listening', { host: config.host, port, db: config.dbPath });
   });
   server.on('error', (err) => {
     logger.error('cannot listen', { error: err.message });
