@@ -1,10 +1,12 @@
 import express, { type Express } from 'express';
 import type { AccountService } from './accounts/account-service';
 import type { ClickToCallService } from './clicktocall/clicktocall-service';
+import type { ConnectService } from './clicktocall/connect-service';
 import { AppError } from './errors';
 import { apiAuthRoutes } from './http/api-auth-routes';
 import { bodyReader } from './http/body';
 import { clickToCallRoutes } from './http/clicktocall-routes';
+import { connectRoutes } from './http/connect-routes';
 import type { EnvelopeMeta } from './http/envelope';
 import { createErrorHandler } from './http/error-handler';
 import { methodGuard } from './http/methods';
@@ -14,6 +16,7 @@ import type { Logger } from './logger';
 export type AppDeps = {
   accounts: AccountService;
   clicktocall: ClickToCallService;
+  connect: ConnectService;
   logger: Logger;
   meta: EnvelopeMeta;
 };
@@ -28,6 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodGuard());
   app.use(bodyReader());
   app.use(apiAuthRoutes(deps.accounts, deps.meta));
+  app.use(connectRoutes(deps.connect, deps.meta));
   app.use(clickToCallRoutes(deps));
   app.use((req) => {
     throw new AppError('not_found', { message: `no endpoint at ${req.path.slice(0, 200)}` });

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
-import { createServices } from './services';
+import { createLogger } from './logger';
+import { createServices, NO_SWITCH } from './services';
 import { openDatabase } from './store/sqlite';
 
 const USAGE = `usage:
-  cli accounts create --name NAME --realm REALM [--parent ID] [--context CTX]
+  cli accounts create --name NAME --realm REALM [--parent ID] [--context CTX] [--allow-sip]
   cli accounts list
   cli api-keys create --account ID
   cli api-keys revoke --key API_KEY`;
@@ -26,6 +27,7 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
         context: { type: 'string' },
         account: { type: 'string' },
         key: { type: 'string' },
+        'allow-sip': { type: 'boolean' },
       },
       strict: true,
     }));
@@ -39,7 +41,14 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
   try {
     const config = loadConfig(env);
     db = openDatabase(config.dbPath);
-    const { accounts } = createServices({ db, tokenTtlS: config.tokenTtlS });
+    const logger = createLogger({ level: 'error', stream: process.stderr });
+    const { accounts } = createServices({
+      db,
+      tokenTtlS: config.tokenTtlS,
+      dialplanContext: config.dialplanContext,
+      esl: NO_SWITCH,
+      logger,
+    });
     const print = (v: unknown) => out.stdout(`${JSON.stringify(v)}\n`);
     const command = `${noun ?? ''} ${verb ?? ''}`;
     if (command === 'accounts create') {

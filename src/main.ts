@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { createServices, envelopeMeta } from './services';
 import { openDatabase } from './store/sqlite';
+import { startSwitchLink } from './switch-link';
 
 /** The only file that reads process.env, listens, and exits. */
 function main(): void {
@@ -17,7 +18,14 @@ function main(): void {
   }
   const logger = createLogger({ level: config.logLevel });
   const db = openDatabase(config.dbPath);
-  const services = createServices({ db, tokenTtlS: config.tokenTtlS });
+  const esl = startSwitchLink(config, logger);
+  const services = createServices({
+    db,
+    tokenTtlS: config.tokenTtlS,
+    dialplanContext: config.dialplanContext,
+    esl,
+    logger,
+  });
 
   const first = services.accounts.bootstrap();
   if (first) {
@@ -42,8 +50,10 @@ function main(): void {
   const stop = (signal: string) => {
     logger.info('stopping', { signal });
     server.close(() => {
-      db.close();
-      process.exit(0);
+      void esl.close().finally(() => {
+        db.close();
+        process.exit(0);
+      });
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   };

@@ -2,36 +2,66 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { AccountService } from './accounts/account-service';
 import { ClickToCallService } from './clicktocall/clicktocall-service';
-import { createClickToCallValidator } from './clicktocall/validation';
+import { ConnectService, type SwitchPort } from './clicktocall/connect-service';
+import { createValidators } from './clicktocall/validation';
 import type { EnvelopeMeta } from './http/envelope';
+import type { Logger } from './logger';
 import { AccountsRepo } from './store/accounts-repo';
 import { AuthRepo } from './store/auth-repo';
 import { ClickToCallRepo } from './store/clicktocall-repo';
+import { HistoryRepo } from './store/history-repo';
 import type { Db } from './store/sqlite';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
 
-export type Services = { accounts: AccountService; clicktocall: ClickToCallService };
+export type Services = { accounts: AccountService; clicktocall: ClickToCallService; connect: ConnectService };
+
+export type ServiceOptions = {
+  db: Db;
+  tokenTtlS: number;
+  dialplanContext: string;
+  esl: SwitchPort;
+  logger: Logger;
+  now?: () => Date;
+};
+
+/** A switch port that is never connected: for the command line, which places no calls. */
+export const NO_SWITCH: SwitchPort = {
+  connected: false,
+  bgapi: () => Promise.reject(new Error('no switch')),
+  waitForJob: () => Promise.reject(new Error('no switch')),
+};
 
 /** Builds the services over an open database: the one place that wires repositories into services. */
-export function createServices(opts: { db: Db; tokenTtlS: number; now?: () => Date }): Services {
+export function createServices(opts: ServiceOptions): Services {
   const now = opts.now ?? (() => new Date());
   const transaction = <T>(fn: () => T): T => opts.db.transaction(fn)();
-  return {
-    accounts: new AccountService({
-      accounts: new AccountsRepo(opts.db),
-      auth: new AuthRepo(opts.db),
-      transaction,
-      now,
-      tokenTtlS: opts.tokenTtlS,
-    }),
-    clicktocall: new ClickToCallService({
-      repo: new ClickToCallRepo(opts.db),
-      validate: createClickToCallValidator(),
-      now,
-    }),
-  };
+  const validators = createValidators();
+  const accounts = new AccountService({
+    accounts: new AccountsRepo(opts.db),
+    auth: new AuthRepo(opts.db),
+    transaction,
+    now,
+    tokenTtlS: opts.tokenTtlS,
+  });
+  const clicktocall = new ClickToCallService({
+    repo: new ClickToCallRepo(opts.db),
+    validate: validators.config,
+    now,
+  });
+  const connect = new ConnectService({
+    accounts,
+    clicktocall,
+    history: new HistoryRepo(opts.db),
+    esl: opts.esl,
+    validateRequestVars: validators.requestVars,
+    transaction,
+    now,
+    dialplanContext: opts.dialplanContext,
+    logger: opts.logger.child({ module: 'connect' }),
+  });
+  return { accounts, clicktocall, connect };
 }
 
 /** The envelope's `node` (a hash of the host name, as Kazoo's) and `version`. */

@@ -14,7 +14,13 @@ export type AccountServiceDeps = {
   tokenTtlS: number;
 };
 
-export type NewAccount = { name: string; realm: string; parentId?: string; context?: string };
+export type NewAccount = {
+  name: string;
+  realm: string;
+  parentId?: string;
+  context?: string;
+  allowSipUri?: boolean;
+};
 export type CreatedAccount = { id: string; name: string; realm: string; api_key: string };
 
 const REALM =
@@ -42,6 +48,7 @@ export class AccountService {
       realm: input.realm,
       parent_id: input.parentId ?? null,
       context: input.context ?? null,
+      allow_sip_uri: input.allowSipUri ?? false,
     };
     const apiKey = newSecret();
     this.deps.transaction(() => {
@@ -52,21 +59,15 @@ export class AccountService {
   }
 
   listAccounts(): Account[] {
-    return this.deps.accounts.list().map(({ id, name, realm, parent_id, context }) => ({
-      id,
-      name,
-      realm,
-      parent_id,
-      context,
-    }));
+    return this.deps.accounts.list().map(({ created_at: _created, ...account }) => account);
   }
 
   getAccount(id: string): Account | undefined {
     if (!isId(id)) return undefined;
     const row = this.deps.accounts.get(id);
-    return (
-      row && { id: row.id, name: row.name, realm: row.realm, parent_id: row.parent_id, context: row.context }
-    );
+    if (!row) return undefined;
+    const { created_at: _created, ...account } = row;
+    return account;
   }
 
   createApiKey(accountId: string): string {

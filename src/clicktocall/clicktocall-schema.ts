@@ -2,7 +2,7 @@
  * The one JSON schema of a click-to-call configuration (PRODUCT §4): the API validates with it, and the
  * OpenAPI document is generated from it. Custom keywords (defined in validation.ts):
  * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
- * - `x-regex`: the string must compile as a regular expression;
+ * - `x-regex`: the string must compile as a regular expression in RE2 syntax (whitelist.ts);
  * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name).
  */
 

@@ -62,6 +62,12 @@ export class ClickToCallService {
     return { doc: { ...row.doc, id } as ClickToCallDoc, revision: row.revision };
   }
 
+  /** The live configuration, or undefined (no error: for callers that must not reveal what exists). */
+  find(accountId: string, id: string): ClickToCallDoc | undefined {
+    const row = isId(id) ? this.deps.repo.get(id, accountId) : undefined;
+    return row && row.deleted_at === null ? ({ ...row.doc, id } as ClickToCallDoc) : undefined;
+  }
+
   /** POST: every public field replaced by the body. */
   replace(accountId: string, id: string, body: unknown, ifMatch?: string): Versioned<ClickToCallDoc> {
     const row = this.live(accountId, id, ifMatch);

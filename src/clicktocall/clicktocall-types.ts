@@ -36,4 +36,6 @@ export type Account = {
   parent_id: string | null;
   /** Dialplan context for this account's calls; null = the service's DIALPLAN_CONTEXT. */
   context: string | null;
+  /** Whether connects of this account may take a `sip:user@host` contact (default false). */
+  allow_sip_uri?: boolean;
 };

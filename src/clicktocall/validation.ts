@@ -1,8 +1,14 @@
-import Ajv, { type ErrorObject, type KeywordDefinition, type SchemaValidateFunction } from 'ajv';
+import Ajv, {
+  type ErrorObject,
+  type KeywordDefinition,
+  type SchemaValidateFunction,
+  type ValidateFunction,
+} from 'ajv';
 import { channelValueProblem } from '../../esl/originate';
 import { validationError, type ValidationDetails } from '../errors';
 import { CLICKTOCALL_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
 import { ringbackProblem } from './ringback';
+import { whitelistProblem } from './whitelist';
 
 /** Control characters, bidi overrides, noncharacters and lone surrogates: never valid in any field. */
 const ODD_TEXT =
@@ -31,15 +37,6 @@ function problemKeyword(
   return { keyword, type: 'string', errors: true, validate };
 }
 
-const regexProblem = (pattern: string): string | undefined => {
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch {
-    return 'must be a valid regular expression';
-  }
-};
-
 function createAjv(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
@@ -49,7 +46,7 @@ function createAjv(): Ajv {
     allowUnionTypes: true,
   });
   ajv.addKeyword(problemKeyword('x-channel-value', channelValueProblem));
-  ajv.addKeyword(problemKeyword('x-regex', regexProblem));
+  ajv.addKeyword(problemKeyword('x-regex', whitelistProblem));
   ajv.addKeyword(problemKeyword('x-ringback', ringbackProblem));
   return ajv;
 }
@@ -125,17 +122,32 @@ function textDetails(doc: Record<string, unknown>, known: ReadonlySet<string>): 
 }
 
 export type ClickToCallValidator = (doc: Record<string, unknown>) => void;
+export type RequestVarsValidator = (vars: unknown) => Record<string, string>;
 
 /**
- * Compiles the configuration schema once. The returned function validates a document in place (coercing
- * `"45"` and `"false"`, writing defaults) and throws a validation AppError with every problem found.
+ * Compiles the configuration schema once. `config` validates a document in place (coercing `"45"` and
+ * `"false"`, writing defaults) and throws a validation AppError with every problem found; `requestVars`
+ * checks a connect's custom_application_vars with the configuration's own rule for them.
  */
-export function createClickToCallValidator(): ClickToCallValidator {
-  const validate = createAjv().compile(CLICKTOCALL_SCHEMA);
+export function createValidators(): { config: ClickToCallValidator; requestVars: RequestVarsValidator } {
+  const ajv = createAjv();
+  const validateConfig = ajv.compile(CLICKTOCALL_SCHEMA);
+  const validateVars = ajv.compile({
+    type: 'object',
+    properties: { custom_application_vars: CLICKTOCALL_SCHEMA.properties.custom_application_vars },
+  });
   const known = new Set(Object.keys(CLICKTOCALL_SCHEMA.properties));
-  return (doc) => {
+  const check = (validate: ValidateFunction, doc: Record<string, unknown>): void => {
     const details = validate(doc) ? {} : toDetails(validate.errors ?? [], doc);
     Object.assign(details, textDetails(doc, known));
     if (Object.keys(details).length > 0) throw validationError(details);
+  };
+  return {
+    config: (doc) => check(validateConfig, doc),
+    requestVars: (vars) => {
+      const doc = { custom_application_vars: vars };
+      check(validateVars, doc);
+      return doc.custom_application_vars as Record<string, string>;
+    },
   };
 }

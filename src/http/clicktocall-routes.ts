@@ -46,9 +46,9 @@ function listOptions(req: Request) {
 export function clickToCallRoutes({ accounts, clicktocall, meta }: ClickToCallRouteDeps): Router {
   const router = Router();
   const base = '/v2/accounts/:accountId/clicktocall';
-  router.use([base, `${base}/:id`], requireAccount(accounts));
+  const auth = requireAccount(accounts);
 
-  router.get(base, (req, res) => {
+  router.get(base, auth, (req, res) => {
     const page = clicktocall.list(accountOf(res).id, listOptions(req));
     sendSuccess(res, meta, 200, page.items, {
       page_size: page.items.length,
@@ -57,31 +57,31 @@ export function clickToCallRoutes({ accounts, clicktocall, meta }: ClickToCallRo
     });
   });
 
-  router.put(base, (req, res) => {
+  router.put(base, auth, (req, res) => {
     const account = accountOf(res);
     const { doc, revision } = clicktocall.create(account.id, dataOf(req));
     res.location(`/v2/accounts/${account.id}/clicktocall/${doc.id}`);
     sendSuccess(res, meta, 201, doc, { revision });
   });
 
-  router.get(`${base}/:id`, (req, res) => {
+  router.get(`${base}/:id`, auth, (req, res) => {
     const { doc, revision } = clicktocall.get(accountOf(res).id, String(req.params['id']));
     sendSuccess(res, meta, 200, doc, { revision });
   });
 
-  router.post(`${base}/:id`, (req, res) => {
+  router.post(`${base}/:id`, auth, (req, res) => {
     const id = String(req.params['id']);
     const { doc, revision } = clicktocall.replace(accountOf(res).id, id, dataOf(req), req.get('if-match'));
     sendSuccess(res, meta, 200, doc, { revision });
   });
 
-  router.patch(`${base}/:id`, (req, res) => {
+  router.patch(`${base}/:id`, auth, (req, res) => {
     const id = String(req.params['id']);
     const { doc, revision } = clicktocall.patch(accountOf(res).id, id, dataOf(req), req.get('if-match'));
     sendSuccess(res, meta, 200, doc, { revision });
   });
 
-  router.delete(`${base}/:id`, (req, res) => {
+  router.delete(`${base}/:id`, auth, (req, res) => {
     const id = String(req.params['id']);
     const { doc, revision } = clicktocall.remove(accountOf(res).id, id, req.get('if-match'));
     sendSuccess(res, meta, 200, doc, { revision });

@@ -6,6 +6,7 @@ export const ROUTE_METHODS: ReadonlyArray<{ pattern: RegExp; methods: readonly s
   { pattern: /^\/v2\/api_auth\/?$/, methods: ['PUT'] },
   { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/?$/, methods: ['GET', 'PUT'] },
   { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/?$/, methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
+  { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/connect\/?$/, methods: ['GET', 'POST'] },
 ];
 
 const CORS_HEADERS = {

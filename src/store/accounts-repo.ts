@@ -1,7 +1,12 @@
 import type { Account } from '../clicktocall/clicktocall-types';
 import type { Db } from './sqlite';
 
-type AccountRow = Account & { created_at: string };
+type AccountRow = Omit<Account, 'allow_sip_uri'> & { allow_sip_uri: number; created_at: string };
+
+const toAccount = (row: AccountRow): Account & { created_at: string } => ({
+  ...row,
+  allow_sip_uri: row.allow_sip_uri === 1,
+});
 
 /** Accounts and the reseller tree. */
 export class AccountsRepo {
@@ -13,14 +18,14 @@ export class AccountsRepo {
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO accounts (id, name, realm, parent_id, context, created_at)
-       VALUES (@id, @name, @realm, @parent_id, @context, @created_at)`,
+      `INSERT INTO accounts (id, name, realm, parent_id, context, allow_sip_uri, created_at)
+       VALUES (@id, @name, @realm, @parent_id, @context, @allow_sip_uri, @created_at)`,
     );
     this.getStmt = db.prepare<[string], AccountRow>(
-      'SELECT id, name, realm, parent_id, context, created_at FROM accounts WHERE id = ?',
+      'SELECT id, name, realm, parent_id, context, allow_sip_uri, created_at FROM accounts WHERE id = ?',
     );
     this.listStmt = db.prepare<[], AccountRow>(
-      'SELECT id, name, realm, parent_id, context, created_at FROM accounts ORDER BY rowid',
+      'SELECT id, name, realm, parent_id, context, allow_sip_uri, created_at FROM accounts ORDER BY rowid',
     );
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts');
     // The account and every ancestor above it, nearest first; bounded against a corrupted cycle.
@@ -34,15 +39,16 @@ export class AccountsRepo {
   }
 
   insert(account: Account, createdAt: string): void {
-    this.insertStmt.run({ ...account, created_at: createdAt });
+    this.insertStmt.run({ ...account, allow_sip_uri: account.allow_sip_uri ? 1 : 0, created_at: createdAt });
   }
 
-  get(id: string): AccountRow | undefined {
-    return this.getStmt.get(id);
+  get(id: string): (Account & { created_at: string }) | undefined {
+    const row = this.getStmt.get(id);
+    return row && toAccount(row);
   }
 
-  list(): AccountRow[] {
-    return this.listStmt.all();
+  list(): Array<Account & { created_at: string }> {
+    return this.listStmt.all().map(toAccount);
   }
 
   count(): number {

@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
 import { createLogger, type Logger } from '../../src/logger';
-import { createServices, envelopeMeta, type Services } from '../../src/services';
+import type { SwitchPort } from '../../src/clicktocall/connect-service';
+import { createServices, envelopeMeta, NO_SWITCH, type Services } from '../../src/services';
 import { openDatabase, type Db } from '../../src/store/sqlite';
 
 /** Every log line written during the test run, for tests that read logs (and the secret scan). */
@@ -26,15 +27,27 @@ export type Harness = {
   http: ReturnType<typeof supertest>;
   clock: { now: Date };
   /** A new account (child of `parentId` when given) with a fresh token. */
-  account(opts?: { parentId?: string; name?: string }): { id: string; apiKey: string; token: string };
+  account(opts?: { parentId?: string; name?: string; allowSipUri?: boolean }): {
+    id: string;
+    apiKey: string;
+    token: string;
+  };
 };
 
 /** The real app and services over an in-memory database with the same migrations. */
-export function harness(opts: { tokenTtlS?: number } = {}): Harness {
+export function harness(opts: { tokenTtlS?: number; esl?: SwitchPort; now?: () => Date } = {}): Harness {
   const db = openDatabase(':memory:');
   const clock = { now: new Date('2026-11-27T10:00:00Z') };
-  const services = createServices({ db, tokenTtlS: opts.tokenTtlS ?? 3600, now: () => clock.now });
-  const app = createApp({ ...services, logger: testLogger(), meta: envelopeMeta() });
+  const logger = testLogger();
+  const services = createServices({
+    db,
+    tokenTtlS: opts.tokenTtlS ?? 3600,
+    dialplanContext: 'default',
+    esl: opts.esl ?? NO_SWITCH,
+    logger,
+    now: opts.now ?? (() => clock.now),
+  });
+  const app = createApp({ ...services, logger, meta: envelopeMeta() });
   let n = 0;
   return {
     db,
@@ -48,6 +61,7 @@ export function harness(opts: { tokenTtlS?: number } = {}): Harness {
         name: o.name ?? `Account ${n}`,
         realm: `a${n}.example.com`,
         ...(o.parentId && { parentId: o.parentId }),
+        ...(o.allowSipUri && { allowSipUri: true }),
       });
       const { token } = services.accounts.issueToken(created.api_key);
       return { id: created.id, apiKey: created.api_key, token };

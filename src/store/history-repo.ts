@@ -1,0 +1,85 @@
+import type { Db } from './sqlite';
+
+/** A history record as the API shows it (PRODUCT §7); stored whole as JSON beside its indexed columns. */
+export type HistoryDoc = Record<string, unknown> & { id: string; call_id: string; status: string };
+
+export type HistoryRow = {
+  rowid: number;
+  account_id: string;
+  clicktocall_id: string;
+  created_ms: number;
+  final: number;
+  doc: HistoryDoc;
+};
+
+type RawRow = Omit<HistoryRow, 'doc'> & { doc: string };
+const COLUMNS = 'rowid, account_id, clicktocall_id, created_ms, final, doc';
+const parse = (row: RawRow): HistoryRow => ({ ...row, doc: JSON.parse(row.doc) as HistoryDoc });
+
+/** Call history: one row per accepted connect. */
+export class HistoryRepo {
+  private readonly insertStmt;
+  private readonly countSinceStmt;
+  private readonly oldestSinceStmt;
+  private readonly byCallIdStmt;
+  private readonly updateStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, updated_ms)
+       VALUES (@id, @call_id, @account_id, @clicktocall_id, @created_ms, @status, @final, @doc, @created_ms)`,
+    );
+    this.countSinceStmt = db.prepare<[string, number], { n: number }>(
+      'SELECT count(*) AS n FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
+    );
+    this.oldestSinceStmt = db.prepare<[string, number], { created_ms: number }>(
+      'SELECT min(created_ms) AS created_ms FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
+    );
+    this.byCallIdStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE call_id = ?`);
+    this.updateStmt = db.prepare(
+      `UPDATE call_history SET doc = @doc, status = @status, final = @final, updated_ms = @updated_ms
+       WHERE call_id = @call_id`,
+    );
+  }
+
+  insert(row: {
+    account_id: string;
+    clicktocall_id: string;
+    created_ms: number;
+    final: boolean;
+    doc: HistoryDoc;
+  }): void {
+    this.insertStmt.run({
+      id: row.doc.id,
+      call_id: row.doc.call_id,
+      account_id: row.account_id,
+      clicktocall_id: row.clicktocall_id,
+      created_ms: row.created_ms,
+      status: row.doc.status,
+      final: row.final ? 1 : 0,
+      doc: JSON.stringify(row.doc),
+    });
+  }
+
+  /** How many connects of this configuration were recorded after `sinceMs`, and the oldest of them. */
+  recentConnects(clicktocallId: string, sinceMs: number): { count: number; oldestMs?: number } {
+    const count = this.countSinceStmt.get(clicktocallId, sinceMs)?.n ?? 0;
+    const oldest = count > 0 ? this.oldestSinceStmt.get(clicktocallId, sinceMs)?.created_ms : undefined;
+    return oldest === undefined ? { count } : { count, oldestMs: oldest };
+  }
+
+  byCallId(callId: string): HistoryRow | undefined {
+    const row = this.byCallIdStmt.get(callId);
+    return row && parse(row);
+  }
+
+  update(doc: HistoryDoc, final: boolean, nowMs: number): void {
+    this.updateStmt.run({
+      call_id: doc.call_id,
+      doc: JSON.stringify(doc),
+      status: doc.status,
+      final: final ? 1 : 0,
+      updated_ms: nowMs,
+    });
+  }
+}

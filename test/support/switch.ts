@@ -1,0 +1,50 @@
+import { EslClient } from '../../esl';
+import { FakeSwitch } from '../../esl/fake-switch/server';
+import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+
+export type SwitchRig = { fake: FakeSwitch; esl: EslClient; close(): Promise<void> };
+
+/** A fake FreeSWITCH on an ephemeral port (time × `speed`) and a connected ESL client with fast retries. */
+export async function switchRig(opts: { speed?: number } = {}): Promise<SwitchRig> {
+  const fake = new FakeSwitch({ speed: opts.speed ?? 20 });
+  const { port } = await fake.start();
+  const esl = new EslClient({
+    host: '127.0.0.1',
+    port,
+    password: 'ClueCon',
+    backoff: { initialMs: 20, maxMs: 100 },
+    commandTimeoutMs: 2000,
+  });
+  esl.start();
+  await esl.waitConnected(3000);
+  return {
+    fake,
+    esl,
+    async close() {
+      await esl.close();
+      await fake.stop();
+    },
+  };
+}
+
+/** The originates the fake switch received, parsed the way FreeSWITCH parses them. */
+export function originatesOf(fake: FakeSwitch): ParsedOriginate[] {
+  return fake.requests
+    .filter((r) => r.command.startsWith('bgapi originate '))
+    .map((r) => {
+      const parsed = parseOriginate(r.command.slice('bgapi originate '.length));
+      if ('error' in parsed) throw new Error(`unparseable originate: ${parsed.error}`);
+      return parsed;
+    });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
