@@ -1,0 +1,87 @@
+import { channelValueProblem } from '../../esl/originate';
+
+/**
+ * Ringback tones by name, as FreeSWITCH's default configuration defines them (`conf/vanilla/vars.xml`,
+ * `<name>-ring`). `it-ring` and `pt-ring` are not in vars.xml: they follow ITU-T E.180 (425 Hz, 1 s on and
+ * 4 s / 5 s off), the same form as the other European tones there.
+ */
+const RINGBACK_TONES: Readonly<Record<string, string>> = Object.freeze({
+  'au-ring': '%(400,200,383,417);%(400,2000,383,417)',
+  'be-ring': '%(1000,3000,425)',
+  'ca-ring': '%(2000,4000,440,480)',
+  'cn-ring': '%(1000,4000,450)',
+  'cy-ring': '%(1500,3000,425)',
+  'cz-ring': '%(1000,4000,425)',
+  'de-ring': '%(1000,4000,425)',
+  'dk-ring': '%(1000,4000,425)',
+  'dz-ring': '%(1500,3500,425)',
+  'eg-ring': '%(2000,1000,475,375)',
+  'es-ring': '%(1500,3000,425)',
+  'fi-ring': '%(1000,4000,425)',
+  'fr-ring': '%(1500,3500,440)',
+  'hk-ring': '%(400,200,440,480);%(400,3000,440,480)',
+  'hu-ring': '%(1250,3750,425)',
+  'il-ring': '%(1000,3000,400)',
+  'in-ring': '%(400,200,425,375);%(400,2000,425,375)',
+  'it-ring': '%(1000,4000,425)',
+  'jp-ring': '%(1000,2000,420,380)',
+  'ko-ring': '%(1000,2000,440,480)',
+  'pk-ring': '%(1000,2000,400)',
+  'pl-ring': '%(1000,4000,425)',
+  'pt-ring': '%(1000,5000,425)',
+  'ro-ring': '%(1850,4150,475,425)',
+  'rs-ring': '%(1000,4000,425)',
+  'ru-ring': '%(800,3200,425)',
+  'sa-ring': '%(1200,4600,425)',
+  'tr-ring': '%(2000,4000,450)',
+  'uk-ring': '%(400,200,400,450);%(400,2000,400,450)',
+  'us-ring': '%(2000,4000,440,480)',
+});
+
+/** The ringback names the service resolves itself (FreeSWITCH cannot expand `${us-ring}` in `{}`: h5). */
+export const RINGBACK_NAMES: readonly string[] = Object.freeze(Object.keys(RINGBACK_TONES));
+
+const NUMBER = '[0-9]{1,5}(?:\\.[0-9]{1,3})?';
+const SEGMENT = `%\\([0-9]{1,5},[0-9]{1,5},${NUMBER}(?:,${NUMBER}){0,3}\\)`;
+/** `%(on,off,freq[,freq…])`, several segments joined by `;`. */
+const TONE = new RegExp(`^${SEGMENT}(?:;${SEGMENT}){0,7}$`);
+/** The same prefixes the configuration schema checks for `music_on_hold.media_id`, with something after them. */
+const MEDIA_URI = /^(?:tone_stream|local_stream|http_cache):\/\/./;
+const FILE_PATH = /^\/./;
+
+const MAX_RINGBACK_LENGTH = 1024;
+const MAX_MEDIA_LENGTH = 2048;
+
+function mediaShapeOk(v: string): boolean {
+  return TONE.test(v) || MEDIA_URI.test(v) || FILE_PATH.test(v);
+}
+
+/**
+ * Why `v` is not a usable `ringback` (PRODUCT §4), or `undefined`: accepted are a tone `%(…)`, a
+ * `tone_stream://`, `local_stream://` or `http_cache://` URI, an absolute file path, or a known name
+ * ({@link RINGBACK_NAMES}). Anything with `${` is refused (FreeSWITCH would refuse to set it).
+ */
+export function ringbackProblem(v: string): string | undefined {
+  if (v.length > MAX_RINGBACK_LENGTH) return `must not be longer than ${MAX_RINGBACK_LENGTH} characters`;
+  const unsafe = channelValueProblem(v);
+  if (unsafe !== undefined) return unsafe;
+  if (Object.hasOwn(RINGBACK_TONES, v) || mediaShapeOk(v)) return undefined;
+  return 'must be a tone %(on,off,freq), a tone_stream://, local_stream:// or http_cache:// URI, an absolute file path or a known ringback name';
+}
+
+/** The tone or URI to send as `transfer_ringback`: a known name becomes its tone, anything else is kept. */
+export function resolveRingback(v: string): string {
+  return Object.hasOwn(RINGBACK_TONES, v) ? (RINGBACK_TONES[v] as string) : v;
+}
+
+/**
+ * Why `v` is not usable as `music_on_hold.media_id` (sent as `hold_music`), or `undefined`: a file path or a
+ * `local_stream://`, `tone_stream://`, `http_cache://` URI (PRODUCT §6), or a tone.
+ */
+export function holdMusicProblem(v: string): string | undefined {
+  if (v.length > MAX_MEDIA_LENGTH) return `must not be longer than ${MAX_MEDIA_LENGTH} characters`;
+  const unsafe = channelValueProblem(v);
+  if (unsafe !== undefined) return unsafe;
+  if (mediaShapeOk(v)) return undefined;
+  return 'must be an absolute file path or a local_stream://, tone_stream:// or http_cache:// URI';
+}

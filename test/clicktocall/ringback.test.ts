@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import {
+  holdMusicProblem,
+  RINGBACK_NAMES,
+  resolveRingback,
+  ringbackProblem,
+} from '../../src/clicktocall/ringback';
+
+describe('clicktocall/ringback', () => {
+  it('when the product names are looked up, then every one is known', () => {
+    for (const name of [
+      'us-ring',
+      'uk-ring',
+      'fr-ring',
+      'de-ring',
+      'it-ring',
+      'pt-ring',
+      'rs-ring',
+      'ru-ring',
+    ]) {
+      expect(RINGBACK_NAMES, name).to.include(name);
+    }
+  });
+
+  it('when a name is resolved, then it gives the tone of FreeSWITCH’s vars.xml', () => {
+    expect(resolveRingback('us-ring')).to.equal('%(2000,4000,440,480)');
+    expect(resolveRingback('uk-ring')).to.equal('%(400,200,400,450);%(400,2000,400,450)');
+    expect(resolveRingback('fr-ring')).to.equal('%(1500,3500,440)');
+    expect(resolveRingback('de-ring')).to.equal('%(1000,4000,425)');
+    expect(resolveRingback('rs-ring')).to.equal('%(1000,4000,425)');
+    expect(resolveRingback('ru-ring')).to.equal('%(800,3200,425)');
+  });
+
+  it('when a value is not a name, then it is kept as it is', () => {
+    expect(resolveRingback('local_stream://moh')).to.equal('local_stream://moh');
+    expect(resolveRingback('toString')).to.equal('toString');
+  });
+
+  const accepted = [
+    ...RINGBACK_NAMES,
+    '%(2000,4000,440,480)',
+    '%(1000,4000,425)',
+    '%(400,200,400,450);%(400,2000,400,450)',
+    '%(100,0,941.0,1477.0)',
+    'tone_stream://%(2000,4000,440,480);loops=-1',
+    'local_stream://moh',
+    'http_cache://https://example.com/ring.wav',
+    '/usr/share/freeswitch/sounds/ring.wav',
+  ];
+  for (const v of accepted) {
+    it(`when the ringback is ${JSON.stringify(v)}, then it is accepted`, () => {
+      expect(ringbackProblem(v)).to.equal(undefined);
+    });
+  }
+
+  const refused: Array<[string, RegExp]> = [
+    ['${us-ring}', /\$\{/],
+    ['$${us-ring}', /\$\{/],
+    ['%(2000,4000,${x})', /\$\{/],
+    ['US-RING', /tone/],
+    ['ring.wav', /tone/],
+    ['http://example.com/ring.wav', /tone/],
+    ['%(2000)', /tone/],
+    ['%(a,b,c)', /tone/],
+    ['toString', /tone/],
+    ['/tmp/ring\n.wav', /control/],
+    [' us-ring', /blank/],
+    ['/a}b', /unbalanced/],
+    ['local_stream://mod_event_socket', /mod_event_socket/],
+    ['', /empty/],
+    [`/${'x'.repeat(1024)}`, /longer/],
+  ];
+  for (const [v, reason] of refused) {
+    it(`when the ringback is ${JSON.stringify(v.slice(0, 30))}, then it is refused (${String(reason)})`, () => {
+      expect(ringbackProblem(v)).to.match(reason);
+    });
+  }
+
+  it('when hold music is a path or a media URI, then it is accepted; anything else is refused', () => {
+    for (const v of [
+      '/var/moh.wav',
+      'local_stream://default',
+      'tone_stream://%(1,0,440)',
+      'http_cache://https://x/y',
+    ]) {
+      expect(holdMusicProblem(v), v).to.equal(undefined);
+    }
+    for (const v of ['moh', 'us-ring', '${hold_music}', 'local_stream://a\nb', '']) {
+      expect(holdMusicProblem(v), v).to.be.a('string');
+    }
+  });
+});
