@@ -31,6 +31,14 @@ function start(
   });
 }
 
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const stop = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => {
     child.removeAllListeners('exit');
@@ -74,6 +82,10 @@ describe('the service process (src/main.ts)', function () {
         headers: { 'X-Auth-Token': auth.auth_token },
       });
       expect(((await list.json()) as { data: unknown[] }).data).to.have.length(1);
+      // It says plainly that the switch is not reachable, once, and never shows the ESL password.
+      await until(() => output().includes('FreeSWITCH is not reachable'));
+      expect(output().match(/FreeSWITCH is not reachable/g)).to.have.length(1);
+      expect(output()).to.not.include('ClueCon');
     } finally {
       expect(await stop(child)).to.equal(0);
     }
