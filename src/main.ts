@@ -27,6 +27,7 @@ function main(): void {
     logger,
   });
 
+  services.tracker.start();
   const first = services.accounts.bootstrap();
   if (first) {
     // Shown once, on the terminal only (not through the logger): the key is a secret.
@@ -50,6 +51,7 @@ function main(): void {
   const stop = (signal: string) => {
     logger.info('stopping', { signal });
     server.close(() => {
+      services.tracker.stop();
       void esl.close().finally(() => {
         db.close();
         process.exit(0);

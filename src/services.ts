@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { AccountService } from './accounts/account-service';
 import { ClickToCallService } from './clicktocall/clicktocall-service';
-import { ConnectService, type SwitchPort } from './clicktocall/connect-service';
+import { CallTracker } from './calls/call-tracker';
+import type { SwitchPort } from './calls/switch-port';
+import { ConnectService } from './clicktocall/connect-service';
 import { createValidators } from './clicktocall/validation';
 import type { EnvelopeMeta } from './http/envelope';
 import type { Logger } from './logger';
@@ -15,7 +17,12 @@ import type { Db } from './store/sqlite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
 
-export type Services = { accounts: AccountService; clicktocall: ClickToCallService; connect: ConnectService };
+export type Services = {
+  accounts: AccountService;
+  clicktocall: ClickToCallService;
+  connect: ConnectService;
+  tracker: CallTracker;
+};
 
 export type ServiceOptions = {
   db: Db;
@@ -31,6 +38,8 @@ export const NO_SWITCH: SwitchPort = {
   connected: false,
   bgapi: () => Promise.reject(new Error('no switch')),
   waitForJob: () => Promise.reject(new Error('no switch')),
+  api: () => Promise.reject(new Error('no switch')),
+  on: () => undefined,
 };
 
 /** Builds the services over an open database: the one place that wires repositories into services. */
@@ -50,10 +59,13 @@ export function createServices(opts: ServiceOptions): Services {
     validate: validators.config,
     now,
   });
+  const history = new HistoryRepo(opts.db);
+  const tracker = new CallTracker({ history, esl: opts.esl, logger: opts.logger, now });
   const connect = new ConnectService({
     accounts,
     clicktocall,
-    history: new HistoryRepo(opts.db),
+    history,
+    tracker,
     esl: opts.esl,
     validateRequestVars: validators.requestVars,
     transaction,
@@ -61,7 +73,7 @@ export function createServices(opts: ServiceOptions): Services {
     dialplanContext: opts.dialplanContext,
     logger: opts.logger.child({ module: 'connect' }),
   });
-  return { accounts, clicktocall, connect };
+  return { accounts, clicktocall, connect, tracker };
 }
 
 /** The envelope's `node` (a hash of the host name, as Kazoo's) and `version`. */

@@ -1,11 +1,13 @@
 import crypto from 'node:crypto';
 import { OriginateInputError } from '../../esl/originate';
 import type { AccountService } from '../accounts/account-service';
-import { applyJobOutcome, type JobOutcome } from '../calls/job-outcome';
+import type { CallTracker } from '../calls/call-tracker';
+import type { RecordBase } from '../calls/history-record';
+import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
 import { AppError, fieldError, invalidCredentials } from '../errors';
 import type { Logger } from '../logger';
-import type { HistoryDoc, HistoryRepo } from '../store/history-repo';
+import type { HistoryRepo } from '../store/history-repo';
 import { newId } from '../store/ids';
 import type { ClickToCallService } from './clicktocall-service';
 import type { Account, ClickToCallDoc } from './clicktocall-types';
@@ -14,17 +16,13 @@ import { buildOriginateRequest } from './originate-request';
 import type { RequestVarsValidator } from './validation';
 import { whitelistAllows } from './whitelist';
 
-/** What the connect service needs of the switch link (the ESL client satisfies it). */
-export type SwitchPort = {
-  readonly connected: boolean;
-  bgapi(command: string, options: { jobUuid: string; timeoutMs?: number }): Promise<{ jobUuid: string }>;
-  waitForJob(jobUuid: string, options: { timeoutMs: number }): Promise<{ ok: boolean; result: string }>;
-};
+export type { SwitchPort };
 
 export type ConnectServiceDeps = {
   accounts: AccountService;
   clicktocall: ClickToCallService;
   history: HistoryRepo;
+  tracker: CallTracker;
   esl: SwitchPort;
   validateRequestVars: RequestVarsValidator;
   transaction: <T>(fn: () => T) => T;
@@ -91,21 +89,18 @@ export class ConnectService {
     const callId = `c2c-${config.id}-${crypto.randomBytes(5).toString('hex')}`;
     const originate = this.build(account, config, contact, requestVars, callId);
     const now = this.deps.now();
-    const doc: HistoryDoc = {
+    const base: RecordBase = {
       id: newId(),
       call_id: callId,
       timestamp: gregorianSeconds(now),
       contact,
-      result: 'pending',
-      status: 'originating',
       extension: config.extension,
       dial_first: config.dial_first ?? 'extension',
       created: now.toISOString(),
-      legs: {},
       custom_application_vars: originate.echo['custom_application_vars'],
       requested_by: 'token' in caller ? 'token' : 'anonymous',
     };
-    this.recordWithinThrottle(account, config, doc, now);
+    this.recordWithinThrottle(account, config, base, now);
 
     const log = this.deps.logger.child({ call_id: callId });
     const jobUuid = crypto.randomUUID();
@@ -113,39 +108,44 @@ export class ConnectService {
       await this.deps.esl.bgapi(originate.command, { jobUuid, timeoutMs: BGAPI_TIMEOUT_MS });
     } catch (err) {
       log.warn('originate not accepted by the switch', { error: (err as Error).message });
-      this.applyOutcome(callId, { ok: false, cause: 'SWITCH_UNAVAILABLE' });
+      this.deps.tracker.apply(callId, {
+        type: 'gone',
+        cause: 'SWITCH_UNAVAILABLE',
+        at: this.deps.now().toISOString(),
+      });
       throw switchUnavailable();
     }
     log.info('originate accepted', { job_uuid: jobUuid, account_id: account.id, clicktocall_id: config.id });
-    const outcome = this.followJob(jobUuid, callId, ((config.timeout ?? DEFAULT_TIMEOUT_S) + 5) * 1000, log);
-    if (!input.blocking) {
-      void outcome;
-      return { status: 202, data: originate.echo };
-    }
-    await outcome;
-    return { status: 200, data: this.deps.history.byCallId(callId)?.doc ?? doc };
+    const timeoutMs = ((config.timeout ?? DEFAULT_TIMEOUT_S) + 5) * 1000;
+    void this.followJob(jobUuid, callId, timeoutMs, log);
+    if (!input.blocking) return { status: 202, data: originate.echo };
+    await this.deps.tracker.waitForVerdict(callId, timeoutMs);
+    return { status: 200, data: this.deps.history.byCallId(callId)?.doc };
   }
 
-  /** Waits (bounded) for the originate's BACKGROUND_JOB and records it; never rejects. */
+  /**
+   * Feeds the originate's BACKGROUND_JOB to the tracker (bounded wait; never rejects). A `+OK` with another
+   * uuid than the call id means FreeSWITCH placed the call under a uuid of its own (capture h1-duplicate):
+   * that channel is hung up and the call recorded as failed.
+   */
   private async followJob(jobUuid: string, callId: string, timeoutMs: number, log: Logger): Promise<void> {
     try {
       const job = await this.deps.esl.waitForJob(jobUuid, { timeoutMs });
-      this.applyOutcome(
+      const at = this.deps.now().toISOString();
+      const uuid = job.result.trim();
+      this.deps.tracker.apply(
         callId,
-        job.ok ? { ok: true, uuid: job.result.trim() } : { ok: false, cause: causeOf(job.result) },
+        job.ok
+          ? { type: 'job', ok: true, uuid, at }
+          : { type: 'job', ok: false, cause: causeOf(job.result), at },
       );
+      if (job.ok && uuid !== callId && /^[0-9a-fA-F-]{36}$/.test(uuid)) {
+        log.error('originate placed under another uuid; hanging it up', { uuid });
+        await this.deps.esl.api(`uuid_kill ${uuid}`, { timeoutMs: BGAPI_TIMEOUT_MS });
+      }
     } catch (err) {
       log.warn('no originate result in time', { error: (err as Error).message });
     }
-  }
-
-  /** Records the job's outcome in the call's history (idempotent). */
-  applyOutcome(callId: string, outcome: JobOutcome): void {
-    const row = this.deps.history.byCallId(callId);
-    if (!row) return;
-    const now = this.deps.now();
-    const next = applyJobOutcome(row.doc, outcome, now);
-    if (next.doc !== row.doc) this.deps.history.update(next.doc, next.final, now.getTime());
   }
 
   private contactOf(raw: unknown, account: Account): string {
@@ -181,7 +181,7 @@ export class ConnectService {
   }
 
   /** The throttle check and the history insert are one transaction: concurrent connects cannot both pass. */
-  private recordWithinThrottle(account: Account, config: ClickToCallDoc, doc: HistoryDoc, now: Date): void {
+  private recordWithinThrottle(account: Account, config: ClickToCallDoc, base: RecordBase, now: Date): void {
     const limit = config.throttle ?? 0;
     this.deps.transaction(() => {
       if (limit > 0) {
@@ -198,12 +198,15 @@ export class ConnectService {
           );
         }
       }
+      // Tracking starts only once the record exists; nothing is tracked for a refused connect.
+      const { doc, state } = this.deps.tracker.begin(base);
       this.deps.history.insert({
         account_id: account.id,
         clicktocall_id: config.id,
         created_ms: now.getTime(),
         final: false,
         doc,
+        state,
       });
     });
   }

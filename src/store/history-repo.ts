@@ -10,11 +10,30 @@ export type HistoryRow = {
   created_ms: number;
   final: number;
   doc: HistoryDoc;
+  /** The tracker's state (JSON), absent for rows written before tracking. */
+  state: unknown;
 };
 
-type RawRow = Omit<HistoryRow, 'doc'> & { doc: string };
-const COLUMNS = 'rowid, account_id, clicktocall_id, created_ms, final, doc';
-const parse = (row: RawRow): HistoryRow => ({ ...row, doc: JSON.parse(row.doc) as HistoryDoc });
+type RawRow = Omit<HistoryRow, 'doc' | 'state'> & { doc: string; state: string | null };
+
+export type HistoryQuery = {
+  accountId: string;
+  clicktocallId: string;
+  /** Rows with rowid <= this (the decoded start_key). */
+  startRowid?: number;
+  /** Unix ms, inclusive. */
+  fromMs?: number;
+  /** Unix ms, inclusive. */
+  toMs?: number;
+  limit?: number;
+};
+
+const COLUMNS = 'rowid, account_id, clicktocall_id, created_ms, final, doc, state';
+const parse = (row: RawRow): HistoryRow => ({
+  ...row,
+  doc: JSON.parse(row.doc) as HistoryDoc,
+  state: row.state === null ? undefined : (JSON.parse(row.state) as unknown),
+});
 
 /** Call history: one row per accepted connect. */
 export class HistoryRepo {
@@ -23,11 +42,13 @@ export class HistoryRepo {
   private readonly oldestSinceStmt;
   private readonly byCallIdStmt;
   private readonly updateStmt;
+  private readonly openStmt;
+  private readonly listStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(
-      `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, updated_ms)
-       VALUES (@id, @call_id, @account_id, @clicktocall_id, @created_ms, @status, @final, @doc, @created_ms)`,
+      `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, state, updated_ms)
+       VALUES (@id, @call_id, @account_id, @clicktocall_id, @created_ms, @status, @final, @doc, @state, @created_ms)`,
     );
     this.countSinceStmt = db.prepare<[string, number], { n: number }>(
       'SELECT count(*) AS n FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
@@ -37,8 +58,14 @@ export class HistoryRepo {
     );
     this.byCallIdStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE call_id = ?`);
     this.updateStmt = db.prepare(
-      `UPDATE call_history SET doc = @doc, status = @status, final = @final, updated_ms = @updated_ms
+      `UPDATE call_history SET doc = @doc, state = @state, status = @status, final = @final, updated_ms = @updated_ms
        WHERE call_id = @call_id`,
+    );
+    this.openStmt = db.prepare<[], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE final = 0 ORDER BY rowid`);
+    this.listStmt = db.prepare<[string, string, number, number, number, number], RawRow>(
+      `SELECT ${COLUMNS} FROM call_history
+       WHERE clicktocall_id = ? AND account_id = ? AND rowid <= ? AND created_ms >= ? AND created_ms <= ?
+       ORDER BY rowid DESC LIMIT ?`,
     );
   }
 
@@ -48,6 +75,7 @@ export class HistoryRepo {
     created_ms: number;
     final: boolean;
     doc: HistoryDoc;
+    state?: unknown;
   }): void {
     this.insertStmt.run({
       id: row.doc.id,
@@ -58,6 +86,7 @@ export class HistoryRepo {
       status: row.doc.status,
       final: row.final ? 1 : 0,
       doc: JSON.stringify(row.doc),
+      state: row.state === undefined ? null : JSON.stringify(row.state),
     });
   }
 
@@ -73,13 +102,33 @@ export class HistoryRepo {
     return row && parse(row);
   }
 
-  update(doc: HistoryDoc, final: boolean, nowMs: number): void {
+  update(doc: HistoryDoc, state: unknown, final: boolean, nowMs: number): void {
     this.updateStmt.run({
       call_id: doc.call_id,
       doc: JSON.stringify(doc),
+      state: state === undefined ? null : JSON.stringify(state),
       status: doc.status,
       final: final ? 1 : 0,
       updated_ms: nowMs,
     });
+  }
+
+  /** Every record whose call is not over yet, oldest first. */
+  open(): HistoryRow[] {
+    return this.openStmt.all().map(parse);
+  }
+
+  /** Records of one configuration, newest first. */
+  list(q: HistoryQuery): HistoryRow[] {
+    return this.listStmt
+      .all(
+        q.clicktocallId,
+        q.accountId,
+        q.startRowid ?? Number.MAX_SAFE_INTEGER,
+        q.fromMs ?? 0,
+        q.toMs ?? Number.MAX_SAFE_INTEGER,
+        q.limit ?? -1,
+      )
+      .map(parse);
   }
 }

@@ -47,6 +47,7 @@ export function harness(opts: { tokenTtlS?: number; esl?: SwitchPort; now?: () =
     logger,
     now: opts.now ?? (() => clock.now),
   });
+  if (opts.esl) services.tracker.start();
   const app = createApp({ ...services, logger, meta: envelopeMeta() });
   let n = 0;
   return {

@@ -1,0 +1,311 @@
+/**
+ * The state of one click-to-call call and its pure, table-driven transition function (PRODUCT §7).
+ * Events are first reduced to a milestone (which party did what), then the status table says where
+ * the call goes. No sockets, no clock, no storage: unit-tested alone.
+ */
+
+export type CallStatus =
+  | 'originating'
+  | 'ringing'
+  | 'answered'
+  | 'connected'
+  | 'completed'
+  | 'busy'
+  | 'no_answer'
+  | 'failed'
+  | 'canceled';
+
+export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
+  'completed',
+  'busy',
+  'no_answer',
+  'failed',
+  'canceled',
+]);
+
+export const isFinal = (status: CallStatus): boolean => FINAL_STATUSES.has(status);
+
+/** One SIP leg: a party's phone. Times are ISO-8601. */
+export type LegState = {
+  uuid: string;
+  destination?: string;
+  created_at?: string;
+  answered_at?: string;
+  ended_at?: string;
+  hangup_cause?: string;
+  sip_status?: string;
+  disposition?: string;
+};
+
+/** Everything the tracker knows of a call; serializable, stored beside its history record. */
+export type CallState = {
+  callId: string;
+  status: CallStatus;
+  result: 'pending' | 'success' | 'error';
+  cause?: string;
+  createdAt: string;
+  answeredAt?: string;
+  bridgedAt?: string;
+  endedAt?: string;
+  hangupCause?: string;
+  hungUpBy?: 'first' | 'second';
+  first?: LegState;
+  second?: LegState;
+  /** Loopback legs by uuid: whether each has ended, and loopback-a's DIALSTATUS (a fallback). */
+  loopback: Record<string, { ended: boolean; dialStatus?: string }>;
+  cancelRequested: boolean;
+};
+
+/** What happened, as the tracker reads it off the switch's events. */
+export type CallEvent =
+  | { type: 'created'; uuid: string; sip: boolean; destination?: string; at: string }
+  | { type: 'ringing'; uuid: string; sip: boolean; at: string }
+  | { type: 'answered'; uuid: string; sip: boolean; at: string }
+  | {
+      type: 'hangup';
+      uuid: string;
+      sip: boolean;
+      cause: string;
+      sipStatus?: string;
+      disposition?: string;
+      dialStatus?: string;
+      at: string;
+    }
+  /** The originate's BACKGROUND_JOB: `+OK <uuid>` or `-ERR <cause>`. */
+  | { type: 'job'; ok: true; uuid: string; at: string }
+  | { type: 'job'; ok: false; cause: string; at: string }
+  /** We asked the switch to hang the call up. */
+  | { type: 'cancel_requested'; at: string }
+  /** The switch has no channel of this call left (reconciliation), or the call outlived any lifetime. */
+  | { type: 'gone'; cause?: string; at: string };
+
+/** What an event means for the call: the status table is keyed by these. */
+export type Milestone =
+  | 'first_ringing'
+  | 'first_answered'
+  | 'first_failed'
+  | 'second_answered'
+  | 'second_failed'
+  | 'all_ended'
+  | 'gone';
+
+type Next = CallStatus | 'by_cause';
+
+/**
+ * The status table: from a status, on a milestone, to the next status. `by_cause` reads the failing
+ * party's hang-up cause. A milestone missing from a row is ignored in that status (out of order or late).
+ * Final statuses have no row: nothing moves them.
+ */
+export const STATUS_TABLE: Readonly<Partial<Record<CallStatus, Partial<Record<Milestone, Next>>>>> = {
+  originating: {
+    first_ringing: 'ringing',
+    first_answered: 'answered',
+    first_failed: 'by_cause',
+    second_answered: 'connected',
+    second_failed: 'by_cause',
+    all_ended: 'by_cause',
+    gone: 'by_cause',
+  },
+  ringing: {
+    first_answered: 'answered',
+    first_failed: 'by_cause',
+    second_answered: 'connected',
+    second_failed: 'by_cause',
+    all_ended: 'by_cause',
+    gone: 'by_cause',
+  },
+  answered: {
+    second_answered: 'connected',
+    second_failed: 'by_cause',
+    all_ended: 'by_cause',
+    gone: 'by_cause',
+  },
+  connected: { all_ended: 'completed', gone: 'completed' },
+};
+
+/** A failed party's cause → status (PRODUCT §7). ORIGINATOR_CANCEL is `canceled` only when we cancelled. */
+export function statusOfCause(cause: string, cancelRequested: boolean): CallStatus {
+  if (cancelRequested) return 'canceled';
+  switch (cause) {
+    case 'USER_BUSY':
+      return 'busy';
+    case 'NO_ANSWER':
+    case 'NO_USER_RESPONSE':
+      return 'no_answer';
+    default:
+      return 'failed';
+  }
+}
+
+/** DIALSTATUS (loopback-a) → the cause it stands for; the fallback when the second SIP leg was missed. */
+const DIALSTATUS_CAUSES: Readonly<Record<string, string>> = {
+  BUSY: 'USER_BUSY',
+  NOANSWER: 'NO_ANSWER',
+  CANCEL: 'ORIGINATOR_CANCEL',
+  INVALIDARGS: 'INVALID_NUMBER_FORMAT',
+  CHANUNAVAIL: 'NORMAL_TEMPORARY_FAILURE',
+  CONGESTION: 'NORMAL_CIRCUIT_CONGESTION',
+};
+
+/** A new call, as placed. */
+export function initialState(callId: string, createdAt: string): CallState {
+  return {
+    callId,
+    status: 'originating',
+    result: 'pending',
+    createdAt,
+    loopback: {},
+    cancelRequested: false,
+  };
+}
+
+/**
+ * The next state of a call after one event. Pure: returns the same object when nothing changed (a
+ * duplicate, or an event that no longer matters), a new one otherwise.
+ */
+export function transition(state: CallState, event: CallEvent): CallState {
+  const recorded = record(state, event);
+  const milestone = milestoneOf(recorded, event);
+  const moved = milestone === undefined ? recorded : move(recorded, milestone, event.at);
+  return equalStates(moved, state) ? state : moved;
+}
+
+/** Writes the event's facts into the legs (also after the call is final: late details still count). */
+function record(state: CallState, event: CallEvent): CallState {
+  switch (event.type) {
+    case 'cancel_requested':
+      return state.cancelRequested || isFinal(state.status) ? state : { ...state, cancelRequested: true };
+    case 'job':
+      if (!event.ok)
+        return state.cause === undefined && state.result !== 'success'
+          ? { ...state, cause: event.cause }
+          : state;
+      return state;
+    case 'gone':
+      return event.cause !== undefined && state.cause === undefined && state.result === 'pending'
+        ? { ...state, cause: event.cause }
+        : state;
+    default:
+      break;
+  }
+  if (!event.sip) {
+    const known = state.loopback[event.uuid] ?? { ended: false };
+    if (event.type !== 'hangup')
+      return state.loopback[event.uuid]
+        ? state
+        : { ...state, loopback: { ...state.loopback, [event.uuid]: known } };
+    const next = { ended: true, ...(event.dialStatus !== undefined && { dialStatus: event.dialStatus }) };
+    return { ...state, loopback: { ...state.loopback, [event.uuid]: next } };
+  }
+  const slot = slotOf(state, event.uuid);
+  if (slot === undefined) return state; // a third SIP leg: not ours to judge
+  const leg: LegState = { ...(state[slot] ?? { uuid: event.uuid }) };
+  if (event.type === 'created') {
+    leg.created_at ??= event.at;
+    if (event.destination !== undefined) leg.destination ??= event.destination;
+  } else if (event.type === 'answered') {
+    leg.answered_at ??= event.at;
+  } else if (event.type === 'hangup') {
+    leg.ended_at ??= event.at;
+    leg.hangup_cause ??= event.cause;
+    if (event.sipStatus !== undefined) leg.sip_status ??= event.sipStatus;
+    if (event.disposition !== undefined) leg.disposition ??= event.disposition;
+  }
+  return { ...state, [slot]: leg };
+}
+
+/** The first SIP leg seen is the first party, the next one the second party (PRODUCT §7). */
+function slotOf(state: CallState, uuid: string): 'first' | 'second' | undefined {
+  if (!state.first || state.first.uuid === uuid) return 'first';
+  if (!state.second || state.second.uuid === uuid) return 'second';
+  return undefined;
+}
+
+function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined {
+  switch (event.type) {
+    case 'job':
+      return event.ok ? (event.uuid === state.callId ? 'first_answered' : 'first_failed') : 'first_failed';
+    case 'gone':
+      return 'gone';
+    case 'cancel_requested':
+    case 'created':
+      return undefined;
+    default:
+      break;
+  }
+  if (!event.sip) return undefined;
+  const isFirst = state.first?.uuid === event.uuid;
+  const leg = isFirst ? state.first : state.second;
+  if (event.type === 'ringing') return isFirst ? 'first_ringing' : undefined;
+  if (event.type === 'answered') return isFirst ? 'first_answered' : 'second_answered';
+  if (event.type === 'hangup') {
+    if (allSipEnded(state)) return 'all_ended';
+    if (leg?.answered_at === undefined) return isFirst ? 'first_failed' : 'second_failed';
+  }
+  return undefined;
+}
+
+const allSipEnded = (state: CallState): boolean =>
+  state.first?.ended_at !== undefined && (state.second === undefined || state.second.ended_at !== undefined);
+
+function move(state: CallState, milestone: Milestone, at: string): CallState {
+  const next = STATUS_TABLE[state.status]?.[milestone];
+  let out: CallState = { ...state };
+  // Result and milestone times follow the facts even when the status does not move.
+  if (milestone === 'first_answered' && out.result === 'pending')
+    out = { ...out, result: 'success', answeredAt: at };
+  if (milestone === 'second_answered') out = { ...out, bridgedAt: out.bridgedAt ?? at };
+  if (next === undefined) return out;
+  if (next === 'by_cause') {
+    const cause = failureCause(out, milestone);
+    out = {
+      ...out,
+      status: statusOfCause(cause, out.cancelRequested),
+      hangupCause: out.hangupCause ?? cause,
+    };
+    if (out.result === 'pending') out = { ...out, result: 'error', cause: out.cause ?? cause };
+  } else {
+    out = { ...out, status: out.cancelRequested && isFinal(next) ? 'canceled' : next };
+  }
+  if (milestone === 'second_answered' && out.result === 'pending') out = { ...out, result: 'success' };
+  if (isFinal(out.status)) out = finish(out, at);
+  return out;
+}
+
+/** The cause of a failure: the failing party's own SIP leg first, then what else is known. */
+function failureCause(state: CallState, milestone: Milestone): string {
+  const secondFailed =
+    milestone === 'second_failed' || (state.result === 'success' && state.second?.answered_at === undefined);
+  const leg = secondFailed ? state.second : state.first;
+  if (leg?.hangup_cause !== undefined && leg.answered_at === undefined) return leg.hangup_cause;
+  if (!secondFailed && state.cause !== undefined) return state.cause;
+  const dialStatus = Object.values(state.loopback).find((l) => l.dialStatus !== undefined)?.dialStatus;
+  if (secondFailed && dialStatus !== undefined && DIALSTATUS_CAUSES[dialStatus])
+    return DIALSTATUS_CAUSES[dialStatus];
+  return state.cancelRequested
+    ? 'ORIGINATOR_CANCEL'
+    : (leg?.hangup_cause ?? state.cause ?? 'NORMAL_CLEARING');
+}
+
+function finish(state: CallState, at: string): CallState {
+  const ender = [state.first, state.second].find((l) => l?.disposition === 'recv_bye');
+  const hungUpBy = ender === undefined ? undefined : ender === state.first ? 'first' : 'second';
+  const hangupCause =
+    state.hangupCause ??
+    ender?.hangup_cause ??
+    state.second?.hangup_cause ??
+    state.first?.hangup_cause ??
+    'NORMAL_CLEARING';
+  const endedAt = latest([state.first?.ended_at, state.second?.ended_at]) ?? at;
+  return { ...state, endedAt: state.endedAt ?? endedAt, hangupCause, ...(hungUpBy && { hungUpBy }) };
+}
+
+const latest = (times: Array<string | undefined>): string | undefined =>
+  times
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
+
+function equalStates(a: CallState, b: CallState): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}

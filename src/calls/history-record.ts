@@ -1,0 +1,87 @@
+import type { HistoryDoc } from '../store/history-repo';
+import type { CallState, LegState } from './call-state';
+
+/** What a record keeps from the connect that created it. */
+export type RecordBase = {
+  id: string;
+  call_id: string;
+  timestamp: number;
+  contact: string;
+  extension: string;
+  dial_first: 'extension' | 'contact';
+  created: string;
+  custom_application_vars: unknown;
+  requested_by: 'token' | 'anonymous';
+};
+
+const seconds = (from: string | undefined, to: string | undefined): number | undefined =>
+  from === undefined || to === undefined
+    ? undefined
+    : Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+
+const leg = (l: LegState | undefined): Record<string, unknown> | undefined =>
+  l && {
+    uuid: l.uuid,
+    destination: l.destination,
+    answered_at: l.answered_at,
+    ended_at: l.ended_at,
+    hangup_cause: l.hangup_cause,
+    sip_status: l.sip_status,
+  };
+
+/** Drops undefined members, so a record shows only what is known. */
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/**
+ * The history record of a call (PRODUCT §7): Kazoo's fields first (`id`, `call_id`, `timestamp`,
+ * `contact`, `result`, `cause`), then ours, from the tracker's state.
+ */
+export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
+  const parties =
+    base.dial_first === 'extension'
+      ? (['extension', 'contact'] as const)
+      : (['contact', 'extension'] as const);
+  const hungUpBy = state.hungUpBy === undefined ? undefined : parties[state.hungUpBy === 'first' ? 0 : 1];
+  const legs = defined({
+    first: leg(state.first) && defined(leg(state.first)!),
+    second: leg(state.second) && defined(leg(state.second)!),
+  });
+  return defined({
+    id: base.id,
+    call_id: base.call_id,
+    timestamp: base.timestamp,
+    contact: base.contact,
+    result: state.result,
+    cause: state.result === 'error' ? state.cause : undefined,
+    status: state.status,
+    extension: base.extension,
+    dial_first: base.dial_first,
+    created: base.created,
+    answered_at: state.answeredAt,
+    bridged_at: state.bridgedAt,
+    ended_at: state.endedAt,
+    duration_s: seconds(base.created, state.endedAt),
+    talk_s: state.endedAt === undefined ? undefined : (seconds(state.bridgedAt, state.endedAt) ?? 0),
+    hangup_cause: state.hangupCause,
+    hung_up_by: hungUpBy,
+    legs,
+    custom_application_vars: base.custom_application_vars,
+    requested_by: base.requested_by,
+  }) as HistoryDoc;
+}
+
+/** The base of a record, read back from a stored one. */
+export function baseOf(doc: HistoryDoc): RecordBase {
+  return {
+    id: doc.id,
+    call_id: doc.call_id,
+    timestamp: doc['timestamp'] as number,
+    contact: doc['contact'] as string,
+    extension: doc['extension'] as string,
+    dial_first: doc['dial_first'] === 'contact' ? 'contact' : 'extension',
+    created: doc['created'] as string,
+    custom_application_vars: doc['custom_application_vars'],
+    requested_by: doc['requested_by'] === 'anonymous' ? 'anonymous' : 'token',
+  };
+}
