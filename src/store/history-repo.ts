@@ -61,7 +61,9 @@ export class HistoryRepo {
       `UPDATE call_history SET doc = @doc, state = @state, status = @status, final = @final, updated_ms = @updated_ms
        WHERE call_id = @call_id`,
     );
-    this.openStmt = db.prepare<[], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE final = 0 ORDER BY rowid`);
+    this.openStmt = db.prepare<[], RawRow>(
+      `SELECT ${COLUMNS} FROM call_history WHERE final = 0 ORDER BY rowid`,
+    );
     this.listStmt = db.prepare<[string, string, number, number, number, number], RawRow>(
       `SELECT ${COLUMNS} FROM call_history
        WHERE clicktocall_id = ? AND account_id = ? AND rowid <= ? AND created_ms >= ? AND created_ms <= ?
