@@ -2,11 +2,13 @@ import express, { type Express } from 'express';
 import type { AccountService } from './accounts/account-service';
 import type { ClickToCallService } from './clicktocall/clicktocall-service';
 import type { ConnectService } from './clicktocall/connect-service';
+import type { HistoryService } from './clicktocall/history-service';
 import { AppError } from './errors';
 import { apiAuthRoutes } from './http/api-auth-routes';
 import { bodyReader } from './http/body';
 import { clickToCallRoutes } from './http/clicktocall-routes';
 import { connectRoutes } from './http/connect-routes';
+import { historyRoutes } from './http/history-routes';
 import type { EnvelopeMeta } from './http/envelope';
 import { createErrorHandler } from './http/error-handler';
 import { methodGuard } from './http/methods';
@@ -17,6 +19,7 @@ export type AppDeps = {
   accounts: AccountService;
   clicktocall: ClickToCallService;
   connect: ConnectService;
+  history: HistoryService;
   logger: Logger;
   meta: EnvelopeMeta;
 };
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(bodyReader());
   app.use(apiAuthRoutes(deps.accounts, deps.meta));
   app.use(connectRoutes(deps.connect, deps.meta));
+  app.use(historyRoutes(deps));
   app.use(clickToCallRoutes(deps));
   app.use((req) => {
     throw new AppError('not_found', { message: `no endpoint at ${req.path.slice(0, 200)}` });

@@ -5,6 +5,7 @@ import { ClickToCallService } from './clicktocall/clicktocall-service';
 import { CallTracker } from './calls/call-tracker';
 import type { SwitchPort } from './calls/switch-port';
 import { ConnectService } from './clicktocall/connect-service';
+import { HistoryService } from './clicktocall/history-service';
 import { createValidators } from './clicktocall/validation';
 import type { EnvelopeMeta } from './http/envelope';
 import type { Logger } from './logger';
@@ -21,6 +22,7 @@ export type Services = {
   accounts: AccountService;
   clicktocall: ClickToCallService;
   connect: ConnectService;
+  history: HistoryService;
   tracker: CallTracker;
 };
 
@@ -54,8 +56,9 @@ export function createServices(opts: ServiceOptions): Services {
     now,
     tokenTtlS: opts.tokenTtlS,
   });
+  const configs = new ClickToCallRepo(opts.db);
   const clicktocall = new ClickToCallService({
-    repo: new ClickToCallRepo(opts.db),
+    repo: configs,
     validate: validators.config,
     now,
   });
@@ -73,7 +76,8 @@ export function createServices(opts: ServiceOptions): Services {
     dialplanContext: opts.dialplanContext,
     logger: opts.logger.child({ module: 'connect' }),
   });
-  return { accounts, clicktocall, connect, tracker };
+  const historyService = new HistoryService({ history, configs, tracker, esl: opts.esl });
+  return { accounts, clicktocall, connect, history: historyService, tracker };
 }
 
 /** The envelope's `node` (a hash of the host name, as Kazoo's) and `version`. */

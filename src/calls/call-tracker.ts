@@ -11,17 +11,26 @@ export type CallTrackerDeps = {
   esl: SwitchPort;
   logger: Logger;
   now: () => Date;
+  /** How long a finished call waits for its other legs' late hang-ups (default 60 s). */
+  lingerMs?: number;
   /** How often open calls are checked against the switch (default 60 s). */
   sweepIntervalMs?: number;
   /** An open call not updated for this long is checked against the switch (default 10 min). */
   staleAfterMs?: number;
   /** An open call older than this is closed whatever the switch says (default 24 h). */
   maxCallAgeMs?: number;
-  /** Calls younger than this are left alone by reconciliation: their channels may not exist yet (default 5 s). */
+  /**
+   * Calls younger than this are left alone by reconciliation: an originate the switch has just accepted
+   * may not have created its first channel yet (default 2 s).
+   */
   reconcileGraceMs?: number;
 };
 
-type Tracked = { base: RecordBase; state: CallState };
+/**
+ * `lingerUntil`: a final call is kept a while, so the late hang-ups of its other legs still add their
+ * details to the record and are not counted as events of unknown calls.
+ */
+type Tracked = { base: RecordBase; state: CallState; lingerUntil?: number };
 
 const CALL_ID = /^c2c-[0-9a-f]{32}-[0-9a-f]{10}$/;
 
@@ -54,9 +63,11 @@ export class CallTracker {
     this.sweeper = undefined;
   }
 
-  /** Calls followed now. */
+  /** Calls followed now (not yet final). */
   get inFlight(): number {
-    return this.calls.size;
+    let n = 0;
+    for (const t of this.calls.values()) if (t.lingerUntil === undefined) n += 1;
+    return n;
   }
 
   /** A new call: its initial record, to insert with the connect, and tracking from now on. */
@@ -98,8 +109,11 @@ export class CallTracker {
     this.stats.updates += 1;
     if (next.status !== tracked.state.status)
       this.log.info('call status', { call_id: callId, status: next.status, cause: next.hangupCause });
-    if (final) this.calls.delete(callId);
-    else this.calls.set(callId, { base: tracked.base, state: next });
+    this.calls.set(callId, {
+      base: tracked.base,
+      state: next,
+      ...(final && { lingerUntil: this.deps.now().getTime() + (this.deps.lingerMs ?? 60_000) }),
+    });
     if (final || next.result !== 'pending') this.notify(callId);
   }
 
@@ -109,7 +123,8 @@ export class CallTracker {
    */
   waitForVerdict(callId: string, timeoutMs: number): Promise<void> {
     const tracked = this.calls.get(callId);
-    if (!tracked || tracked.state.result !== 'pending') return Promise.resolve();
+    if (!tracked || tracked.state.result !== 'pending' || isFinal(tracked.state.status))
+      return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -143,7 +158,7 @@ export class CallTracker {
 
   /** Checks every open call against the switch: one still up stays tracked, one gone is closed. */
   async reconcile(): Promise<void> {
-    const graceMs = this.deps.reconcileGraceMs ?? 5000;
+    const graceMs = this.deps.reconcileGraceMs ?? 2000;
     const now = this.deps.now().getTime();
     for (const row of this.deps.history.open()) {
       if (now - row.created_ms < graceMs) continue;
@@ -159,6 +174,8 @@ export class CallTracker {
   /** Closes calls past any possible lifetime, and checks stale ones against the switch. */
   async sweep(): Promise<void> {
     const now = this.deps.now();
+    for (const [callId, tracked] of this.calls)
+      if (tracked.lingerUntil !== undefined && tracked.lingerUntil < now.getTime()) this.calls.delete(callId);
     const maxAge = this.deps.maxCallAgeMs ?? 24 * 3600_000;
     const staleAfter = this.deps.staleAfterMs ?? 10 * 60_000;
     for (const row of this.deps.history.open()) {

@@ -38,6 +38,14 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> =>
  * `contact`, `result`, `cause`), then ours, from the tracker's state.
  */
 export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
+  // A call ends when its last leg does: a party's leg may hang up after the call's fate was decided.
+  const endedAt =
+    state.endedAt === undefined
+      ? undefined
+      : [state.endedAt, state.first?.ended_at, state.second?.ended_at]
+          .filter((t): t is string => t !== undefined)
+          .sort()
+          .at(-1);
   const parties =
     base.dial_first === 'extension'
       ? (['extension', 'contact'] as const)
@@ -60,9 +68,9 @@ export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
     created: base.created,
     answered_at: state.answeredAt,
     bridged_at: state.bridgedAt,
-    ended_at: state.endedAt,
-    duration_s: seconds(base.created, state.endedAt),
-    talk_s: state.endedAt === undefined ? undefined : (seconds(state.bridgedAt, state.endedAt) ?? 0),
+    ended_at: endedAt,
+    duration_s: seconds(base.created, endedAt),
+    talk_s: endedAt === undefined ? undefined : (seconds(state.bridgedAt, endedAt) ?? 0),
     hangup_cause: state.hangupCause,
     hung_up_by: hungUpBy,
     legs,

@@ -4,6 +4,7 @@ import type { ClickToCallRepo, ClickToCallRow } from '../store/clicktocall-repo'
 import { isId, newId } from '../store/ids';
 import type { ClickToCallDoc } from './clicktocall-types';
 import { deepMerge } from './merge';
+import { cutPage, pageWindow, type PageOptions } from './paging';
 import type { ClickToCallValidator } from './validation';
 
 export type ClickToCallServiceDeps = {
@@ -15,12 +16,7 @@ export type ClickToCallServiceDeps = {
 /** A stored configuration as the API shows it. */
 export type Versioned<T> = { doc: T; revision: string };
 
-export type ListOptions = {
-  pageSize?: number;
-  startKey?: string;
-  paginate: boolean;
-  filters: Array<[string, string]>;
-};
+export type ListOptions = PageOptions & { filters: Array<[string, string]> };
 
 export type ListPage = {
   items: Array<{ id: string; name: unknown; extension: unknown }>;
@@ -28,8 +24,6 @@ export type ListPage = {
   nextStartKey?: string;
 };
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
 const FILTER_FIELD = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Keys a client may not write: the id, and Kazoo's private and read-only fields. */
@@ -38,12 +32,6 @@ const isWritableKey = (key: string): boolean =>
 
 const nextRevision = (previous?: string): string =>
   `${previous ? Number.parseInt(previous, 10) + 1 : 1}-${crypto.randomBytes(16).toString('hex')}`;
-
-const encodeKey = (rowid: number): string => Buffer.from(`r${rowid}`).toString('base64url');
-const decodeKey = (key: string): number | undefined => {
-  const m = /^r([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
-  return m ? Number(m[1]) : undefined;
-};
 
 /** Click-to-call configurations: CRUD with Kazoo's semantics and our fixes (PRODUCT §4). */
 export class ClickToCallService {
@@ -95,26 +83,13 @@ export class ClickToCallService {
     for (const [field] of options.filters)
       if (!FILTER_FIELD.test(field))
         throw fieldError(`filter_${field.slice(0, 64)}`, 'invalid', 'unknown filter');
-    const pageSize = options.paginate ? (options.pageSize ?? DEFAULT_PAGE_SIZE) : undefined;
-    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE))
-      throw fieldError('page_size', 'invalid', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    let startRowid: number | undefined;
-    if (options.startKey !== undefined) {
-      startRowid = decodeKey(options.startKey);
-      if (startRowid === undefined)
-        throw fieldError('start_key', 'invalid', 'is not a key this service gave');
-    }
-    const rows = this.deps.repo.list({
-      accountId,
-      startRowid,
-      limit: pageSize === undefined ? undefined : pageSize + 1,
-      filters: options.filters,
-    });
-    const more = pageSize !== undefined && rows.length > pageSize ? rows.pop() : undefined;
+    const { startRowid, pageSize, limit } = pageWindow(options);
+    const rows = this.deps.repo.list({ accountId, startRowid, limit, filters: options.filters });
+    const { page, next } = cutPage(rows, pageSize);
     return {
-      items: rows.map((r) => ({ id: r.id, name: r.doc['name'], extension: r.doc['extension'] })),
+      items: page.map((r) => ({ id: r.id, name: r.doc['name'], extension: r.doc['extension'] })),
       startKey: options.startKey,
-      nextStartKey: more && encodeKey(more.rowid),
+      nextStartKey: next,
     };
   }
 

@@ -1,9 +1,10 @@
 import { Router, type Request } from 'express';
 import type { AccountService } from '../accounts/account-service';
-import type { ClickToCallService } from '../clicktocall/clicktocall-service';
+import type { ClickToCallService, ListOptions } from '../clicktocall/clicktocall-service';
 import { fieldError } from '../errors';
 import { accountOf, requireAccount } from './auth';
 import { sendSuccess, type EnvelopeMeta } from './envelope';
+import { pageOptions, queryParam } from './query';
 
 export type ClickToCallRouteDeps = {
   accounts: AccountService;
@@ -20,26 +21,11 @@ const dataOf = (req: Request): unknown => {
   return (body as { data?: unknown }).data ?? {};
 };
 
-/** A single query parameter; a repeated one is refused. */
-function queryParam(req: Request, name: string): string | undefined {
-  const value = req.query[name];
-  if (value === undefined || typeof value === 'string') return value;
-  throw fieldError(name, 'type', 'must be given once');
-}
-
-function listOptions(req: Request) {
-  const pageSize = queryParam(req, 'page_size');
-  if (pageSize !== undefined && !/^\d{1,7}$/.test(pageSize))
-    throw fieldError('page_size', 'invalid', 'must be an integer from 1 to 1000');
+function listOptions(req: Request): ListOptions {
   const filters: Array<[string, string]> = [];
   for (const key of Object.keys(req.query))
     if (key.startsWith('filter_')) filters.push([key.slice(7), queryParam(req, key) ?? '']);
-  return {
-    pageSize: pageSize === undefined ? undefined : Number(pageSize),
-    startKey: queryParam(req, 'start_key'),
-    paginate: queryParam(req, 'paginate') !== 'false',
-    filters,
-  };
+  return { ...pageOptions(req), filters };
 }
 
 /** The click-to-call configuration API (PRODUCT §4). */

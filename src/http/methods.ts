@@ -7,6 +7,9 @@ export const ROUTE_METHODS: ReadonlyArray<{ pattern: RegExp; methods: readonly s
   { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/?$/, methods: ['GET', 'PUT'] },
   { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/?$/, methods: ['GET', 'POST', 'PATCH', 'DELETE'] },
   { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/connect\/?$/, methods: ['GET', 'POST'] },
+  { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/history\/?$/, methods: ['GET'] },
+  { pattern: /^\/v2\/accounts\/[^/]+\/clicktocall\/[^/]+\/history\/[^/]+\/?$/, methods: ['GET'] },
+  { pattern: /^\/v2\/accounts\/[^/]+\/channels\/[^/]+\/?$/, methods: ['POST'] },
 ];
 
 const CORS_HEADERS = {

@@ -14,6 +14,7 @@ const ENDPOINTS: Endpoint[] = [
   { verb: 'post', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}`, ok: 200 },
   { verb: 'patch', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}`, ok: 200 },
   { verb: 'delete', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}`, ok: 200 },
+  { verb: 'get', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}/history`, ok: 200 },
 ];
 
 /**

@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
 import { createLogger, type Logger } from '../../src/logger';
-import type { SwitchPort } from '../../src/clicktocall/connect-service';
+import type { SwitchPort } from '../../src/calls/switch-port';
 import { createServices, envelopeMeta, NO_SWITCH, type Services } from '../../src/services';
 import { openDatabase, type Db } from '../../src/store/sqlite';
 
@@ -35,8 +35,10 @@ export type Harness = {
 };
 
 /** The real app and services over an in-memory database with the same migrations. */
-export function harness(opts: { tokenTtlS?: number; esl?: SwitchPort; now?: () => Date } = {}): Harness {
-  const db = openDatabase(':memory:');
+export function harness(
+  opts: { tokenTtlS?: number; esl?: SwitchPort; now?: () => Date; dbPath?: string } = {},
+): Harness {
+  const db = openDatabase(opts.dbPath ?? ':memory:');
   const clock = { now: new Date('2026-11-27T10:00:00Z') };
   const logger = testLogger();
   const services = createServices({

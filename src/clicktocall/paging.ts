@@ -1,0 +1,41 @@
+import { fieldError } from '../errors';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** The options of a paginated list (Kazoo's `page_size`, `start_key`, `paginate=false`). */
+export type PageOptions = { pageSize?: number; startKey?: string; paginate: boolean };
+
+/** An opaque key standing for a row: what `next_start_key` gives and `start_key` takes back. */
+export const encodeKey = (rowid: number): string => Buffer.from(`r${rowid}`).toString('base64url');
+
+const decodeKey = (key: string): number | undefined => {
+  const m = /^r([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
+  return m ? Number(m[1]) : undefined;
+};
+
+/** The row to start from and how many rows to read (one more than the page, to know if another follows). */
+export function pageWindow(options: PageOptions): { startRowid?: number; pageSize?: number; limit?: number } {
+  const pageSize = options.paginate ? (options.pageSize ?? DEFAULT_PAGE_SIZE) : undefined;
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE))
+    throw fieldError('page_size', 'invalid', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  let startRowid: number | undefined;
+  if (options.startKey !== undefined) {
+    startRowid = decodeKey(options.startKey);
+    if (startRowid === undefined) throw fieldError('start_key', 'invalid', 'is not a key this service gave');
+  }
+  return {
+    ...(startRowid !== undefined && { startRowid }),
+    ...(pageSize !== undefined && { pageSize, limit: pageSize + 1 }),
+  };
+}
+
+/** Splits the rows read into the page and the key of the next one. */
+export function cutPage<T extends { rowid: number }>(
+  rows: T[],
+  pageSize: number | undefined,
+): { page: T[]; next?: string } {
+  if (pageSize === undefined || rows.length <= pageSize) return { page: rows };
+  const next = rows[pageSize];
+  return { page: rows.slice(0, pageSize), ...(next && { next: encodeKey(next.rowid) }) };
+}

@@ -1,0 +1,314 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { EslClient } from '../../esl';
+import { harness, minimal, type Harness } from '../support/harness';
+import { eventually, switchRig, type SwitchRig } from '../support/switch';
+
+type Record = { [k: string]: unknown; status: string; legs: { first?: Leg; second?: Leg } };
+type Leg = {
+  uuid: string;
+  destination?: string;
+  answered_at?: string;
+  hangup_cause?: string;
+  sip_status?: string;
+};
+
+/**
+ * Each captured scenario, played by the fake switch (20× faster; event times stay as captured), through
+ * the real ESL client, tracker and SQLite, read back through HTTP.
+ */
+describe('call tracking through the fake switch', function () {
+  this.timeout(20_000);
+  let rig: SwitchRig;
+  let h: Harness;
+  let acct: ReturnType<Harness['account']>;
+
+  beforeEach(async () => {
+    rig = await switchRig({ speed: 20 });
+    h = harness({ esl: rig.esl, now: () => new Date() });
+    acct = h.account();
+  });
+  afterEach(() => rig.close());
+
+  const configure = async (extra: { [k: string]: unknown } = {}) => {
+    const res = await h.http
+      .put(`/v2/accounts/${acct.id}/clicktocall`)
+      .set('X-Auth-Token', acct.token)
+      .send(minimal(extra))
+      .expect(201);
+    return `/v2/accounts/${acct.id}/clicktocall/${res.body.data.id as string}`;
+  };
+
+  const connect = async (url: string, contact: string): Promise<string> => {
+    const res = await h.http
+      .post(`${url}/connect`)
+      .set('X-Auth-Token', acct.token)
+      .send({ data: { contact } })
+      .expect(202);
+    return res.body.data.call_id as string;
+  };
+
+  const record = async (url: string, callId: string): Promise<Record> =>
+    (await h.http.get(`${url}/history/${callId}`).set('X-Auth-Token', acct.token).expect(200)).body
+      .data as Record;
+
+  /** Waits until the call's record is final and its legs all ended, then returns it through HTTP. */
+  const finalRecord = async (url: string, callId: string): Promise<Record> => {
+    await eventually(() => {
+      const row = h.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
+        final: number;
+      };
+      return row.final === 1 && rig.fake.activeCalls.size === 0 ? true : undefined;
+    }, 10_000);
+    return record(url, callId);
+  };
+
+  it('when both answer, then connected, through the loopback bow-out, then completed with durations', async () => {
+    const url = await configure();
+    const callId = await connect(url, '+15551234567');
+    await eventually(() => (h.services.tracker.inFlight === 1 ? true : undefined));
+    const r = await finalRecord(url, callId);
+    expect(r).to.include({
+      call_id: callId,
+      result: 'success',
+      status: 'completed',
+      hangup_cause: 'NORMAL_CLEARING',
+      hung_up_by: 'contact',
+      contact: '+15551234567',
+      extension: '2600',
+    });
+    expect(r['duration_s']).to.be.within(4, 6);
+    expect(r['talk_s']).to.be.within(4, 6);
+    for (const k of ['answered_at', 'bridged_at', 'ended_at']) expect(r[k], k).to.be.a('string');
+    expect(Date.parse(r['bridged_at'] as string)).to.be.at.least(Date.parse(r['answered_at'] as string));
+    expect(r.legs.first).to.include({ destination: '2600', hangup_cause: 'NORMAL_CLEARING' });
+    expect(r.legs.second).to.include({
+      destination: '+15551234567',
+      hangup_cause: 'NORMAL_CLEARING',
+      sip_status: '200',
+    });
+    expect(r.legs.first?.uuid).to.not.equal(r.legs.second?.uuid);
+    expect(h.services.tracker.stats.unknownCalls).to.equal(0);
+  });
+
+  it('when the contact is dialled first and both answer, then completed with the parties the other way round', async () => {
+    const url = await configure({ dial_first: 'contact' });
+    const callId = await connect(url, '+15551234567');
+    const r = await finalRecord(url, callId);
+    expect(r).to.include({ status: 'completed', dial_first: 'contact' });
+    expect(r.legs.first?.destination).to.equal('+15551234567');
+    expect(r.legs.second?.destination).to.equal('2600');
+    expect(r['hung_up_by']).to.equal('extension');
+  });
+
+  for (const [extension, status, cause, sip] of [
+    ['2486', 'busy', 'USER_BUSY', '486'],
+    ['2404', 'failed', 'UNALLOCATED_NUMBER', '404'],
+    ['2480', 'no_answer', 'NO_ANSWER', undefined],
+  ] as const) {
+    it(`when the first party's number ends ${extension.slice(1)}, then ${status}, result error, cause ${cause}`, async () => {
+      const url = await configure({ extension, timeout: 4 });
+      const callId = await connect(url, '+15551234567');
+      const r = await finalRecord(url, callId);
+      expect(r).to.include({ result: 'error', cause, status, hangup_cause: cause });
+      expect(r.legs.first).to.include({ hangup_cause: cause });
+      if (sip) expect(r.legs.first?.sip_status).to.equal(sip);
+      expect(r.legs.second).to.equal(undefined);
+      expect(r).to.not.have.property('bridged_at');
+    });
+  }
+
+  for (const [contact, status, cause, sip] of [
+    ['+15551230486', 'busy', 'USER_BUSY', '486'],
+    ['+15551230404', 'failed', 'UNALLOCATED_NUMBER', '404'],
+    ['+15551230480', 'no_answer', 'NO_ANSWER', undefined],
+  ] as const) {
+    it(`when the second party's number ends ${contact.slice(-3)}, then ${status} from the second leg (the first leg says NORMAL_CLEARING)`, async () => {
+      const url = await configure({ timeout: 4 });
+      const callId = await connect(url, contact);
+      const r = await finalRecord(url, callId);
+      expect(r).to.include({ result: 'success', status, hangup_cause: cause });
+      expect(r).to.not.have.property('cause');
+      expect(r.legs.second).to.include({ hangup_cause: cause });
+      if (sip) expect(r.legs.second?.sip_status).to.equal(sip);
+      expect(r.legs.first).to.include({ hangup_cause: 'NORMAL_CLEARING' });
+      expect(r['talk_s']).to.equal(0);
+    });
+  }
+
+  it('when bypass_media is on and both answer, then completed through the quick bow-out (captures i3-b5)', async () => {
+    const url = await configure({ bypass_media: true });
+    const callId = await connect(url, '+15551234567');
+    const r = await finalRecord(url, callId);
+    expect(r).to.include({ status: 'completed', result: 'success' });
+    expect(r['duration_s']).to.be.within(7, 9);
+  });
+
+  it('when bypass_media is on and the second party is busy, then busy from its own leg', async () => {
+    const url = await configure({ bypass_media: true });
+    const callId = await connect(url, '+15551230486');
+    const r = await finalRecord(url, callId);
+    expect(r).to.include({ status: 'busy', hangup_cause: 'USER_BUSY' });
+  });
+
+  describe('cancel: POST /v2/accounts/{A}/channels/{call_id}', () => {
+    const cancel = (callId: string, who = acct, data: unknown = { action: 'hangup' }) =>
+      h.http.post(`/v2/accounts/${who.id}/channels/${callId}`).set('X-Auth-Token', who.token).send({ data });
+
+    for (const [where, extension, contact] of [
+      ['the first party rings', '2999', '+15551234567'],
+      ['the second party rings', '2600', '+15551230999'],
+    ] as const) {
+      it(`when ${where}, then 202, hupall ORIGINATOR_CANCEL on the call id, and the record ends canceled`, async () => {
+        const url = await configure({ extension });
+        const callId = await connect(url, contact);
+        await eventually(() => (rig.fake.activeCalls.has(callId) ? true : undefined));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const res = await cancel(callId).expect(202);
+        expect(res.body.data.call_id).to.equal(callId);
+        expect(rig.fake.commands).to.include(`api hupall ORIGINATOR_CANCEL c2c_call_id ${callId}`);
+        const r = await finalRecord(url, callId);
+        expect(r).to.include({ status: 'canceled', hangup_cause: 'ORIGINATOR_CANCEL' });
+      });
+    }
+
+    it("when the id is not one of the account's open calls, then 404 and nothing reaches the switch", async () => {
+      const url = await configure({ extension: '2999' });
+      const callId = await connect(url, '+15551234567');
+      const other = h.account();
+      const before = rig.fake.commands.length;
+      await cancel(callId, other).expect(404);
+      for (const id of [
+        'c2c-' + 'a'.repeat(32) + '-' + 'b'.repeat(10),
+        'some-channel-uuid',
+        '*',
+        'c2c-x%20hupall',
+      ]) {
+        await cancel(id).expect(404);
+      }
+      expect(rig.fake.commands.slice(before).filter((c) => c.includes('hupall'))).to.deep.equal([]);
+    });
+
+    it('when the call is already over, then 404', async () => {
+      const url = await configure({ extension: '2486' });
+      const callId = await connect(url, '+15551234567');
+      await finalRecord(url, callId);
+      await cancel(callId).expect(404);
+    });
+
+    it('when the action is not hangup, then 400; when the verb is GET, then 405', async () => {
+      const url = await configure({ extension: '2999' });
+      const callId = await connect(url, '+15551234567');
+      const res = await cancel(callId, acct, { action: 'transfer' }).expect(400);
+      expect(res.body.data.action.enum.message).to.be.a('string');
+      await h.http
+        .get(`/v2/accounts/${acct.id}/channels/${callId}`)
+        .set('X-Auth-Token', acct.token)
+        .expect(405);
+      await cancel(callId).expect(202);
+    });
+
+    it('when the switch is down, then 503', async () => {
+      const url = await configure({ extension: '2999' });
+      const callId = await connect(url, '+15551234567');
+      await rig.fake.stop();
+      await eventually(() => (rig.esl.connected ? undefined : true));
+      await cancel(callId).expect(503);
+    });
+  });
+
+  describe('faults', () => {
+    it('when the link drops mid-call, then tracking resumes after the reconnect and the record ends right', async () => {
+      const url = await configure();
+      const callId = await connect(url, '+15551234567');
+      await eventually(() =>
+        h.db.prepare("SELECT 1 FROM call_history WHERE status = 'connected'").get() ? true : undefined,
+      );
+      rig.fake.dropConnections();
+      await eventually(() => (rig.esl.connected ? undefined : true));
+      await rig.esl.waitConnected(3000);
+      const r = await finalRecord(url, callId);
+      expect(r).to.include({ status: 'completed', result: 'success', hung_up_by: 'contact' });
+      expect(rig.fake.requests.filter((q) => q.command.startsWith('auth')).length).to.equal(2);
+    });
+
+    it('when the switch restarts and the call is gone, then reconciliation closes the record with the best cause known', async () => {
+      const url = await configure({ extension: '2999' });
+      const callId = await connect(url, '+15551234567');
+      await eventually(() => (rig.fake.activeCalls.has(callId) ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 2100)); // past the reconciliation's grace
+      await rig.fake.stop(); // every call vanishes with the switch
+      await rig.fake.start();
+      await rig.esl.waitConnected(3000);
+      await eventually(() => {
+        const row = h.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
+          final: number;
+        };
+        return row.final === 1 ? true : undefined;
+      }, 10_000);
+      const r = await record(url, callId);
+      expect(r['status']).to.equal('failed');
+      expect(r['ended_at']).to.be.a('string');
+      expect(rig.fake.commands).to.include(`api show channels like ${callId} as json`);
+    });
+  });
+});
+
+describe('call tracking across a service restart', function () {
+  this.timeout(20_000);
+  it('when the service restarts mid-call, then the new one resumes from the stored state and closes the record right', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-restart-'));
+    const file = path.join(dir, 'c2c.db');
+    const rig1 = await switchRig({ speed: 5 });
+    try {
+      const h1 = harness({ esl: rig1.esl, now: () => new Date(), dbPath: file });
+      const acct = h1.account();
+      const created = await h1.http
+        .put(`/v2/accounts/${acct.id}/clicktocall`)
+        .set('X-Auth-Token', acct.token)
+        .send(minimal())
+        .expect(201);
+      const url = `/v2/accounts/${acct.id}/clicktocall/${created.body.data.id as string}`;
+      const res = await h1.http
+        .post(`${url}/connect`)
+        .set('X-Auth-Token', acct.token)
+        .send({ data: { contact: '+15551234567' } })
+        .expect(202);
+      const callId = res.body.data.call_id as string;
+      await eventually(() =>
+        h1.db.prepare("SELECT 1 FROM call_history WHERE status = 'connected'").get() ? true : undefined,
+      );
+      // The first service dies: its tracker and link go, its database stays.
+      h1.services.tracker.stop();
+      await rig1.esl.close();
+      h1.db.close();
+      const esl2 = new EslClient({
+        host: '127.0.0.1',
+        port: rig1.fake.listeningPort,
+        password: 'ClueCon',
+        backoff: { initialMs: 20, maxMs: 100 },
+      });
+      const h2 = harness({ esl: esl2, now: () => new Date(), dbPath: file });
+      esl2.start();
+      try {
+        await eventually(() => {
+          const row = h2.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
+            final: number;
+          };
+          return row.final === 1 ? true : undefined;
+        }, 10_000);
+        const r = (await h2.http.get(`${url}/history/${callId}`).set('X-Auth-Token', acct.token).expect(200))
+          .body.data as Record;
+        expect(r).to.include({ status: 'completed', result: 'success', hung_up_by: 'contact' });
+      } finally {
+        await esl2.close();
+        h2.db.close();
+      }
+    } finally {
+      await rig1.fake.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
