@@ -1,9 +1,11 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { AccountService } from './accounts/account-service';
 import type { ClickToCallService } from './clicktocall/clicktocall-service';
 import type { ConnectService } from './clicktocall/connect-service';
 import type { HistoryService } from './clicktocall/history-service';
 import { AppError } from './errors';
+import { AnonymousLimit } from './http/anonymous-limit';
 import { apiAuthRoutes } from './http/api-auth-routes';
 import { bodyReader } from './http/body';
 import { clickToCallRoutes } from './http/clicktocall-routes';
@@ -16,6 +18,10 @@ import { requestContext } from './http/request-context';
 import type { Logger } from './logger';
 
 export type AppDeps = {
+  /** Who may set the client address through X-Forwarded-For (Express's `trust proxy`); default none. */
+  trustProxy?: false | string[];
+  /** Anonymous connects per client address per minute; default 10, 0 = no limit. */
+  anonConnectsPerMinute?: number;
   accounts: AccountService;
   clicktocall: ClickToCallService;
   connect: ConnectService;
@@ -28,13 +34,15 @@ export type AppDeps = {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(helmet());
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger));
   app.use(methodGuard());
   app.use(bodyReader());
   app.use(apiAuthRoutes(deps.accounts, deps.meta));
-  app.use(connectRoutes(deps.connect, deps.meta));
+  app.use(connectRoutes(deps.connect, deps.meta, new AnonymousLimit(deps.anonConnectsPerMinute ?? 10)));
   app.use(historyRoutes(deps));
   app.use(clickToCallRoutes(deps));
   app.use((req) => {

@@ -11,6 +11,10 @@ export type Config = Readonly<{
   dialplanContext: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   tokenTtlS: number;
+  /** Express's `trust proxy`: false, or the proxies whose X-Forwarded-For is believed. */
+  trustProxy: false | string[];
+  /** Anonymous connects allowed per client address per minute (0 = no limit). */
+  anonConnectsPerMinute: number;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -27,6 +31,8 @@ const ENV_SCHEMA = {
     DIALPLAN_CONTEXT: { type: 'string', pattern: '^[0-9A-Za-z_.+*#-]{1,64}$', default: 'default' },
     LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 604800, default: 3600 },
+    TRUST_PROXY: { type: 'string', pattern: '^[0-9A-Fa-f.:/,a-z ]{0,1024}$', default: '' },
+    ANON_CONNECTS_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 10 },
   },
 } as const;
 
@@ -70,5 +76,19 @@ export function loadConfig(env: Env): Config {
     dialplanContext: v['DIALPLAN_CONTEXT'] as string,
     logLevel: v['LOG_LEVEL'] as Config['logLevel'],
     tokenTtlS: v['TOKEN_TTL_S'] as number,
+    trustProxy: trustProxyOf(v['TRUST_PROXY'] as string),
+    anonConnectsPerMinute: v['ANON_CONNECTS_PER_MINUTE'] as number,
   });
+}
+
+/**
+ * `TRUST_PROXY`: empty = trust no proxy (the client address is the TCP peer's); otherwise a
+ * comma-separated list of proxy addresses, CIDRs or Express's names (`loopback`, `uniquelocal`).
+ */
+function trustProxyOf(value: string): false | string[] {
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length === 0 ? false : list;
 }

@@ -37,7 +37,13 @@ function main(): void {
     );
   }
 
-  const app = createApp({ ...services, logger, meta: envelopeMeta() });
+  const app = createApp({
+    ...services,
+    logger,
+    meta: envelopeMeta(),
+    trustProxy: config.trustProxy,
+    anonConnectsPerMinute: config.anonConnectsPerMinute,
+  });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

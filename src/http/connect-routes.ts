@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
 import type { Caller, ConnectService } from '../clicktocall/connect-service';
+import type { AnonymousLimit } from './anonymous-limit';
 import { tokenOf } from './auth';
 import { sendSuccess, type EnvelopeMeta, type RequestLocals } from './envelope';
 
@@ -30,7 +31,11 @@ const isBlocking = (value: unknown): boolean =>
   value === true || value === 1 || value === 'true' || value === '1' || value === '';
 
 /** `GET|POST /v2/accounts/{A}/clicktocall/{ID}/connect`. */
-export function connectRoutes(connect: ConnectService, meta: EnvelopeMeta): Router {
+export function connectRoutes(
+  connect: ConnectService,
+  meta: EnvelopeMeta,
+  anonymous: AnonymousLimit,
+): Router {
   const router = Router();
   const handler = async (req: Request, res: Parameters<Parameters<Router['get']>[1]>[1]): Promise<void> => {
     const token = tokenOf(req);
@@ -41,6 +46,7 @@ export function connectRoutes(connect: ConnectService, meta: EnvelopeMeta): Rout
       String(req.params['id']),
       caller,
     );
+    if ('anonymous' in caller) anonymous.hit(req.ip ?? 'unknown');
     const body = (req.body ?? {}) as Body;
     const result = await connect.connect(account, config, caller, {
       contact: inputOf(req, 'contact'),

@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       dialplanContext: 'default',
       logLevel: 'info',
       tokenTtlS: 3600,
+      trustProxy: false,
+      anonConnectsPerMinute: 10,
     });
   });
 
@@ -51,6 +53,14 @@ describe('loadConfig', () => {
       .to.throw(ConfigError, /ESL_PASSWORD/)
       .with.property('message')
       .that.does.not.include('secret');
+  });
+
+  it('when TRUST_PROXY lists proxies, then they are the only ones trusted', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).to.deep.equal([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'evil;rm' })).to.throw(ConfigError, /TRUST_PROXY/);
   });
 
   it('the result is frozen', () => {
