@@ -115,6 +115,7 @@ export const STATUS_TABLE: Readonly<Partial<Record<CallStatus, Partial<Record<Mi
     gone: 'by_cause',
   },
   answered: {
+    first_failed: 'by_cause', // a `+OK` with a foreign uuid (PRODUCT §6) comes after the first leg's ANSWER
     second_answered: 'connected',
     second_failed: 'by_cause',
     all_ended: 'by_cause',
@@ -141,6 +142,7 @@ export function statusOfCause(cause: string, cancelRequested: boolean): CallStat
 const DIALSTATUS_CAUSES: Readonly<Record<string, string>> = {
   BUSY: 'USER_BUSY',
   NOANSWER: 'NO_ANSWER',
+  UNALLOCATED_NUMBER: 'UNALLOCATED_NUMBER',
   CANCEL: 'ORIGINATOR_CANCEL',
   INVALIDARGS: 'INVALID_NUMBER_FORMAT',
   CHANUNAVAIL: 'NORMAL_TEMPORARY_FAILURE',
@@ -166,7 +168,10 @@ export function initialState(callId: string, createdAt: string): CallState {
 export function transition(state: CallState, event: CallEvent): CallState {
   const recorded = record(state, event);
   const milestone = milestoneOf(recorded, event);
-  const moved = milestone === undefined ? recorded : move(recorded, milestone, event.at);
+  let moved = milestone === undefined ? recorded : move(recorded, milestone, event);
+  // Who hung up is the leg with recv_bye, even when its hang-up comes after the call is final (PRODUCT §7).
+  const lateHungUpBy = isFinal(moved.status) && moved.hungUpBy === undefined ? hungUpByOf(moved) : undefined;
+  if (lateHungUpBy !== undefined) moved = { ...moved, hungUpBy: lateHungUpBy };
   return equalStates(moved, state) ? state : moved;
 }
 
@@ -175,12 +180,16 @@ function record(state: CallState, event: CallEvent): CallState {
   switch (event.type) {
     case 'cancel_requested':
       return state.cancelRequested || isFinal(state.status) ? state : { ...state, cancelRequested: true };
-    case 'job':
-      if (!event.ok)
-        return state.cause === undefined && state.result !== 'success'
-          ? { ...state, cause: event.cause }
-          : state;
-      return state;
+    case 'job': {
+      // A +OK for another uuid: FreeSWITCH placed the call under a uuid of its own (capture h1-duplicate).
+      const cause = event.ok ? (event.uuid === state.callId ? undefined : 'UUID_MISMATCH') : event.cause;
+      return cause !== undefined &&
+        state.cause === undefined &&
+        !isFinal(state.status) &&
+        (state.result !== 'success' || event.ok)
+        ? { ...state, cause }
+        : state;
+    }
     case 'gone':
       return event.cause !== undefined && state.cause === undefined && state.result === 'pending'
         ? { ...state, cause: event.cause }
@@ -248,7 +257,8 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
 const allSipEnded = (state: CallState): boolean =>
   state.first?.ended_at !== undefined && (state.second === undefined || state.second.ended_at !== undefined);
 
-function move(state: CallState, milestone: Milestone, at: string): CallState {
+function move(state: CallState, milestone: Milestone, event: CallEvent): CallState {
+  const at = event.at;
   const next = STATUS_TABLE[state.status]?.[milestone];
   let out: CallState = { ...state };
   // Result and milestone times follow the facts even when the status does not move.
@@ -263,7 +273,9 @@ function move(state: CallState, milestone: Milestone, at: string): CallState {
       status: statusOfCause(cause, out.cancelRequested),
       hangupCause: out.hangupCause ?? cause,
     };
-    if (out.result === 'pending') out = { ...out, result: 'error', cause: out.cause ?? cause };
+    // A `+OK` with a foreign uuid is an error even when the first leg's ANSWER came first (PRODUCT §6).
+    if (out.result === 'pending' || (event.type === 'job' && event.ok))
+      out = { ...out, result: 'error', cause: out.cause ?? cause };
   } else {
     out = { ...out, status: out.cancelRequested && isFinal(next) ? 'canceled' : next };
   }
@@ -275,11 +287,13 @@ function move(state: CallState, milestone: Milestone, at: string): CallState {
 /** The cause of a failure: the failing party's own SIP leg first, then what else is known. */
 function failureCause(state: CallState, milestone: Milestone): string {
   const secondFailed =
-    milestone === 'second_failed' || (state.result === 'success' && state.second?.answered_at === undefined);
+    milestone === 'second_failed' ||
+    (milestone !== 'first_failed' && state.result === 'success' && state.second?.answered_at === undefined);
   const leg = secondFailed ? state.second : state.first;
   if (leg?.hangup_cause !== undefined && leg.answered_at === undefined) return leg.hangup_cause;
   if (!secondFailed && state.cause !== undefined) return state.cause;
-  const dialStatus = Object.values(state.loopback).find((l) => l.dialStatus !== undefined)?.dialStatus;
+  // Loopback-a's (uuid = call id) only: loopback-b carries DIALSTATUS=INVALIDARGS early.
+  const dialStatus = state.loopback[state.callId]?.dialStatus;
   if (secondFailed && dialStatus !== undefined && DIALSTATUS_CAUSES[dialStatus])
     return DIALSTATUS_CAUSES[dialStatus];
   return state.cancelRequested
@@ -288,8 +302,8 @@ function failureCause(state: CallState, milestone: Milestone): string {
 }
 
 function finish(state: CallState, at: string): CallState {
-  const ender = [state.first, state.second].find((l) => l?.disposition === 'recv_bye');
-  const hungUpBy = ender === undefined ? undefined : ender === state.first ? 'first' : 'second';
+  const hungUpBy = hungUpByOf(state);
+  const ender = hungUpBy === undefined ? undefined : state[hungUpBy];
   const hangupCause =
     state.hangupCause ??
     ender?.hangup_cause ??
@@ -299,6 +313,13 @@ function finish(state: CallState, at: string): CallState {
   const endedAt = latest([state.first?.ended_at, state.second?.ended_at]) ?? at;
   return { ...state, endedAt: state.endedAt ?? endedAt, hangupCause, ...(hungUpBy && { hungUpBy }) };
 }
+
+const hungUpByOf = (state: CallState): 'first' | 'second' | undefined =>
+  state.first?.disposition === 'recv_bye'
+    ? 'first'
+    : state.second?.disposition === 'recv_bye'
+      ? 'second'
+      : undefined;
 
 const latest = (times: Array<string | undefined>): string | undefined =>
   times

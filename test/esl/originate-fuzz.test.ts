@@ -5,89 +5,10 @@ import { parseOriginate } from '../../esl/fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
 import { normalizeContact } from '../../src/clicktocall/contact';
 import { buildOriginateRequest, RESERVED_CAV_KEYS } from '../../src/clicktocall/originate-request';
-import { resolveRingback } from '../../src/clicktocall/ringback';
+import { addCavs, expectedVars, hostile } from '../support/originate-expectations';
 
 /** `FUZZ_RUNS=100000 npm run test:unit` for a long run; the default keeps the suite fast. */
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 2000) || 2000;
-
-const HOSTILE_TOKENS = [
-  ' ',
-  '  ',
-  ',',
-  "'",
-  '"',
-  '\\',
-  '=',
-  '|',
-  '&',
-  '[',
-  ']',
-  '{',
-  '}',
-  '^',
-  '^^',
-  '^^:',
-  '${',
-  '$${',
-  '${uuid}',
-  '}{',
-  '\r',
-  '\n',
-  '\r\n',
-  '\t',
-  '\u0000',
-  '\u0085',
-  '\u2028',
-  'mod_event_socket',
-  'MOD_Event_Socket',
-  'unload',
-  'reload',
-  '\\s',
-  '\\n',
-  '\\,',
-  "\\'",
-  '\\\\',
-  'é',
-  '中',
-  '😀',
-  '\ud800',
-  'a',
-  'Z',
-  '0',
-  '1',
-  '9',
-  '+',
-  '*',
-  '#',
-  '/',
-  ':_:',
-  '<',
-  '>',
-  ')',
-  '(',
-  'sip:',
-  '@',
-  '.',
-  '-',
-  '_',
-  'undef',
-  'XML',
-  'loopback/',
-  '&transfer(',
-  '%(',
-  'Job-UUID: x',
-];
-
-/** Strings built from hostile tokens, arbitrary unicode, and very long strings. */
-const hostile: fc.Arbitrary<string> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc.array(fc.constantFrom(...HOSTILE_TOKENS), { maxLength: 24 }).map((t) => t.join('')),
-  },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ minLength: 500, maxLength: 5000 }) },
-);
 
 const benignText = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9 .,'&-]{0,20}[A-Za-z0-9]$/);
 const text = fc.oneof(benignText, hostile);
@@ -144,72 +65,6 @@ const account: Account = {
   context: null,
 };
 const CALL_ID = 'c2c-0123456789abcdef0123456789abcdef-a1b2c3d4e5';
-const RESERVED = new Set(RESERVED_CAV_KEYS.map((k) => k.toLowerCase().replace(/_/g, '-')));
-
-const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-/** What the `{}` block must carry, computed from PRODUCT §6 independently of the builder. */
-function expectedVars(cfg: ClickToCallDoc, contact: string, context: string): Record<string, string> {
-  const ext = cfg.extension;
-  const extensionSees = { name: nonEmpty(cfg.name), number: nonEmpty(cfg.caller_id_number) ?? contact };
-  const contactSees = {
-    name: nonEmpty(cfg.outbound_callee_id_name) ?? ext,
-    number: nonEmpty(cfg.outbound_callee_id_number) ?? ext,
-  };
-  const extFirst = (cfg.dial_first ?? 'extension') === 'extension';
-  const [caller, callee] = extFirst ? [extensionSees, contactSees] : [contactSees, extensionSees];
-  const bypass = cfg.bypass_media === true || cfg.bypass_media === 'true';
-  const timeout = String(cfg.timeout ?? 30);
-  const exports = ['c2c_call_id', 'c2c_id', 'c2c_account_id', 'presence_data'];
-  if (bypass) {
-    exports.push('nolocal:bypass_media_after_bridge', 'source', 'nolocal:source');
-    exports.push('nolocal:effective_caller_id_name', 'nolocal:effective_caller_id_number');
-  }
-  const v: Record<string, string> = {
-    origination_uuid: CALL_ID,
-    c2c_call_id: CALL_ID,
-    c2c_id: cfg.id,
-    c2c_account_id: account.id,
-    presence_data: CALL_ID,
-    export_vars: exports.join(','),
-    ignore_early_media: String(cfg.media?.ignore_early_media ?? true),
-    originate_timeout: timeout,
-    call_timeout: timeout,
-    origination_caller_id_number: caller.number,
-    origination_callee_id_number: callee.number,
-  };
-  if (caller.name !== undefined) v['origination_caller_id_name'] = caller.name;
-  if (callee.name !== undefined) v['origination_callee_id_name'] = callee.name;
-  if (nonEmpty(cfg.ringback) !== undefined) v['transfer_ringback'] = resolveRingback(cfg.ringback as string);
-  const moh = nonEmpty(cfg.music_on_hold?.media_id);
-  if (moh !== undefined) v['hold_music'] = moh;
-  if (nonEmpty(cfg.presence_id) !== undefined) v['presence_id'] = cfg.presence_id as string;
-  const headers = cfg.custom_sip_headers ?? {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name !== 'in' && name !== 'out' && typeof value !== 'object') v[`sip_h_${name}`] = String(value);
-  }
-  for (const [name, value] of Object.entries(headers.out ?? {})) v[`sip_h_${name}`] = String(value);
-  void context;
-  return v;
-}
-
-function addCavs(v: Record<string, string>, cfg: ClickToCallDoc, requestVars: Record<string, string>): void {
-  for (const vars of [cfg.custom_application_vars, requestVars]) {
-    for (const [k, value] of Object.entries(vars)) {
-      if (!RESERVED.has(k.toLowerCase().replace(/_/g, '-'))) v[`cav_${k}`] = value;
-    }
-  }
-  const bypass = cfg.bypass_media === true || cfg.bypass_media === 'true';
-  if (bypass) {
-    v['loopback_bowout_on_execute'] = 'true';
-    v['nolocal:bypass_media_after_bridge'] = 'true';
-    v['nolocal:source'] = 'c2c';
-    const name = v['origination_callee_id_name'];
-    if (name !== undefined) v['nolocal:effective_caller_id_name'] = name;
-    v['nolocal:effective_caller_id_number'] = v['origination_callee_id_number'] as string;
-  }
-}
-
 /** Either a typed rejection, or a command that FreeSWITCH (as modelled) reads back into exactly the intent. */
 function check(
   cfg: ClickToCallDoc,
@@ -256,7 +111,7 @@ function check(
   expect(parsed.refused).to.deep.equal([]);
   expect(new Set(parsed.varOrder).size).to.equal(parsed.varOrder.length);
 
-  const expected = expectedVars(cfg, contact, context);
+  const expected = expectedVars(cfg, contact, context, { callId: CALL_ID, accountId: account.id });
   addCavs(expected, cfg, requestVars);
   expect(parsed.vars).to.deep.equal(expected);
   return 'accepted';
