@@ -1,0 +1,246 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { FakeSwitch } from '../../esl/fake-switch/server';
+import { harness, minimal, type Harness } from '../support/harness';
+import { startService, stopService, tokenFor } from '../support/service-process';
+import { eventually, switchRig, type SwitchRig } from '../support/switch';
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+type Api = { base: string; token: string; accountId: string };
+
+async function api(svc: Api, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${svc.base}${path}`, {
+    method,
+    headers: { 'X-Auth-Token': svc.token, 'Content-Type': 'application/json' },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as { data: Record<string, unknown> } };
+}
+
+async function createConfig(svc: Api, data: Record<string, unknown>): Promise<string> {
+  const res = await api(svc, 'PUT', `/v2/accounts/${svc.accountId}/clicktocall`, {
+    data: { name: 'Fault', ...data },
+  });
+  expect(res.status).to.equal(201);
+  return res.body.data['id'] as string;
+}
+
+describe('faults: the service process', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let fake: FakeSwitch | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-faults-'));
+  });
+  afterEach(async () => {
+    await fake?.stop();
+    fake = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when the switch is absent at start, then connects are 503 at once, and work once it appears (no restart)', async () => {
+    const port = await freePort();
+    const svc = await startService({ DB_PATH: path.join(dir, 'c2c.db'), ESL_PORT: String(port) });
+    try {
+      const a: Api = {
+        base: svc.base,
+        token: await tokenFor(svc.base, svc.apiKey!),
+        accountId: svc.accountId!,
+      };
+      const id = await createConfig(a, { extension: '2600' });
+      const started = Date.now();
+      const refused = await api(
+        a,
+        'GET',
+        `/v2/accounts/${a.accountId}/clicktocall/${id}/connect?contact=2601`,
+      );
+      expect(refused.status).to.equal(503);
+      expect(Date.now() - started).to.be.below(1000);
+      fake = new FakeSwitch({ port });
+      await fake.start();
+      let status = 0;
+      await eventually(async () => {
+        status = (await api(a, 'GET', `/v2/accounts/${a.accountId}/clicktocall/${id}/connect?contact=2601`))
+          .status;
+        return status === 202 ? true : undefined;
+      }, 20_000);
+      expect(svc.output()).to.include('FreeSWITCH is not reachable');
+      await eventually(() => (svc.output().includes('FreeSWITCH is reachable again') ? true : undefined));
+    } finally {
+      expect(await stopService(svc.child)).to.equal(0);
+    }
+  });
+
+  it('when the switch refuses auth, then a plain log line, retries with backoff (no tight loop), never the password', async () => {
+    fake = new FakeSwitch({ password: 'not-the-one' });
+    const { port } = await fake.start();
+    const svc = await startService({
+      DB_PATH: path.join(dir, 'c2c.db'),
+      ESL_PORT: String(port),
+      ESL_PASSWORD: 'S3cret-esl-pw',
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const attempts = fake.commands.filter((c) => c.startsWith('auth')).length;
+      expect(attempts).to.be.within(2, 8);
+      expect(svc.output()).to.include('FreeSWITCH is not reachable');
+      expect(svc.output()).to.not.include('S3cret-esl-pw');
+    } finally {
+      expect(await stopService(svc.child)).to.equal(0);
+    }
+  });
+
+  it('when SIGTERM comes under load, then in-flight connects finish, new ones are refused, and the database closes clean', async () => {
+    fake = new FakeSwitch({ speed: 1 });
+    const { port } = await fake.start();
+    const file = path.join(dir, 'c2c.db');
+    const svc = await startService({ DB_PATH: file, ESL_PORT: String(port) });
+    const a: Api = {
+      base: svc.base,
+      token: await tokenFor(svc.base, svc.apiKey!),
+      accountId: svc.accountId!,
+    };
+    // The first party rings about 1.7 s, then NO_ANSWER: each blocking connect is in flight that long.
+    const id = await createConfig(a, { extension: '2480', timeout: 2 });
+    await eventually(() => (svc.output().includes('esl connected') ? true : undefined));
+    const inFlight = Array.from({ length: 20 }, (_, i) =>
+      api(a, 'POST', `/v2/accounts/${a.accountId}/clicktocall/${id}/connect`, {
+        data: { contact: `26${String(i).padStart(2, '0')}`, blocking: true },
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const exit = stopService(svc.child);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const late = await fetch(`${svc.base}/v2/accounts/${a.accountId}/clicktocall`, {
+      headers: { 'X-Auth-Token': a.token },
+    }).then(
+      (r) => r.status,
+      (e: Error) => e.name,
+    );
+    expect(late).to.not.equal(200);
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((r) => r.status)).to.deep.equal(Array.from({ length: 20 }, () => 200));
+    for (const r of answers) expect(r.body.data).to.include({ result: 'error', cause: 'NO_ANSWER' });
+    expect(await exit).to.equal(0);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
+    expect((db.prepare('SELECT count(*) AS n FROM call_history').get() as { n: number }).n).to.equal(20);
+    db.close();
+  });
+
+  it('when killed with -9 under load and restarted, then no acknowledged record is lost and open calls are closed', async () => {
+    fake = new FakeSwitch({ speed: 1 });
+    const { port } = await fake.start();
+    const file = path.join(dir, 'c2c.db');
+    const env = { DB_PATH: file, ESL_PORT: String(port) };
+    const svc = await startService(env);
+    const a: Api = {
+      base: svc.base,
+      token: await tokenFor(svc.base, svc.apiKey!),
+      accountId: svc.accountId!,
+    };
+    await eventually(() => (svc.output().includes('esl connected') ? true : undefined));
+    const id = await createConfig(a, { extension: '2600' });
+    const configs: string[] = [];
+    const calls: string[] = [];
+    let stop = false;
+    const load = async (n: number) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          if (i % 2 === 0) {
+            const r = await api(a, 'PUT', `/v2/accounts/${a.accountId}/clicktocall`, {
+              data: { name: `L${n}-${i}`, extension: '2600' },
+            });
+            if (r.status === 201) configs.push(r.body.data['id'] as string);
+          } else {
+            const r = await api(
+              a,
+              'GET',
+              `/v2/accounts/${a.accountId}/clicktocall/${id}/connect?contact=%2B1555123${String(i % 10000).padStart(4, '0')}`,
+            );
+            if (r.status === 202) calls.push(r.body.data['call_id'] as string);
+          }
+        } catch {
+          return; // the process is gone
+        }
+      }
+    };
+    const workers = [load(1), load(2), load(3), load(4)];
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    svc.child.kill('SIGKILL');
+    stop = true;
+    await Promise.all(workers);
+    expect(configs.length + calls.length).to.be.greaterThan(10);
+
+    const again = await startService(env);
+    try {
+      const b: Api = { ...a, base: again.base };
+      for (const cid of configs)
+        expect((await api(b, 'GET', `/v2/accounts/${a.accountId}/clicktocall/${cid}`)).status).to.equal(200);
+      for (const call of calls) {
+        const r = await api(b, 'GET', `/v2/accounts/${a.accountId}/clicktocall/${id}/history/${call}`);
+        expect(r.status, call).to.equal(200);
+      }
+      // The calls the dead process placed go on at the switch: the new process follows them to their end.
+      await eventually(() => {
+        const db = new Database(file, { readonly: true });
+        const open = (
+          db.prepare('SELECT count(*) AS n FROM call_history WHERE final = 0').get() as { n: number }
+        ).n;
+        db.close();
+        return open === 0 ? true : undefined;
+      }, 30_000);
+    } finally {
+      expect(await stopService(again.child)).to.equal(0);
+    }
+  });
+});
+
+describe('faults: the switch link, in process', function () {
+  this.timeout(20_000);
+  let rig: SwitchRig;
+  let h: Harness;
+  let acct: ReturnType<Harness['account']>;
+  beforeEach(async () => {
+    rig = await switchRig();
+    h = harness({ esl: rig.esl, now: () => new Date() });
+    acct = h.account();
+  });
+  afterEach(() => rig.close());
+
+  for (const [what, bytes] of [
+    ['a garbage frame', 'this is not ESL\n\n'],
+    [
+      'a frame with an absurd Content-Length',
+      'Content-Type: text/event-plain\nContent-Length: 99999999999\n\n',
+    ],
+    ['an oversized header block', `Content-Type: text/event-plain\nX: ${'y'.repeat(200_000)}\n\n`],
+  ] as const) {
+    it(`when the switch sends ${what}, then the link is reset and reconnected, and connects work again`, async () => {
+      const created = await h.http
+        .put(`/v2/accounts/${acct.id}/clicktocall`)
+        .set('X-Auth-Token', acct.token)
+        .send(minimal())
+        .expect(201);
+      const url = `/v2/accounts/${acct.id}/clicktocall/${created.body.data.id as string}/connect?contact=2601`;
+      const reconnects = rig.esl.health.reconnects;
+      rig.fake.sendRaw(bytes);
+      await eventually(
+        () => (rig.esl.health.reconnects > reconnects && rig.esl.connected ? true : undefined),
+        5000,
+      );
+      await h.http.get(url).set('X-Auth-Token', acct.token).expect(202);
+    });
+  }
+});
