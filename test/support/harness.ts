@@ -6,9 +6,11 @@ import { createLogger, type Logger } from '../../src/logger';
 import type { SwitchPort } from '../../src/calls/switch-port';
 import { createServices, envelopeMeta, NO_SWITCH, type Services } from '../../src/services';
 import { openDatabase, type Db } from '../../src/store/sqlite';
+import { scanLogsAfterRun } from './secret-scan';
 
 /** Every log line written during the test run, for tests that read logs (and the secret scan). */
 export const LOG_LINES: string[] = [];
+scanLogsAfterRun(LOG_LINES);
 
 export function testLogger(): Logger {
   const stream = new Writable({
@@ -36,7 +38,14 @@ export type Harness = {
 
 /** The real app and services over an in-memory database with the same migrations. */
 export function harness(
-  opts: { tokenTtlS?: number; esl?: SwitchPort; now?: () => Date; dbPath?: string } = {},
+  opts: {
+    tokenTtlS?: number;
+    esl?: SwitchPort;
+    now?: () => Date;
+    dbPath?: string;
+    trustProxy?: false | string[];
+    anonConnectsPerMinute?: number;
+  } = {},
 ): Harness {
   const db = openDatabase(opts.dbPath ?? ':memory:');
   const clock = { now: new Date('2026-11-27T10:00:00Z') };
@@ -50,7 +59,13 @@ export function harness(
     now: opts.now ?? (() => clock.now),
   });
   if (opts.esl) services.tracker.start();
-  const app = createApp({ ...services, logger, meta: envelopeMeta() });
+  const app = createApp({
+    ...services,
+    logger,
+    meta: envelopeMeta(),
+    ...(opts.trustProxy !== undefined && { trustProxy: opts.trustProxy }),
+    ...(opts.anonConnectsPerMinute !== undefined && { anonConnectsPerMinute: opts.anonConnectsPerMinute }),
+  });
   let n = 0;
   return {
     db,

@@ -1,6 +1,7 @@
 import { EslClient } from '../../esl';
 import { FakeSwitch } from '../../esl/fake-switch/server';
 import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+import { testLogger } from './harness';
 
 export type SwitchRig = { fake: FakeSwitch; esl: EslClient; close(): Promise<void> };
 
@@ -14,6 +15,8 @@ export async function switchRig(opts: { speed?: number } = {}): Promise<SwitchRi
     password: 'ClueCon',
     backoff: { initialMs: 20, maxMs: 100 },
     commandTimeoutMs: 2000,
+    logger: testLogger().child({ module: 'esl' }),
+    traceWire: true,
   });
   esl.start();
   await esl.waitConnected(3000);

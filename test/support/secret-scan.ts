@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { AccountService } from '../../src/accounts/account-service';
+
+/** Every secret the test run creates or uses: the scan below looks for each in every log line. */
+export const SECRETS = new Set<string>(['ClueCon', 'S3cret-esl-pw']);
+
+/** Records every API key and token the services hand out (test instrumentation only). */
+function instrument(): void {
+  /* eslint-disable @typescript-eslint/unbound-method -- the originals are called with their `this` below */
+  const proto = AccountService.prototype;
+  const createAccount = proto.createAccount;
+  proto.createAccount = function (this: AccountService, ...args: Parameters<typeof createAccount>) {
+    const created = createAccount.apply(this, args);
+    SECRETS.add(created.api_key);
+    return created;
+  };
+  const createApiKey = proto.createApiKey;
+  proto.createApiKey = function (this: AccountService, ...args: Parameters<typeof createApiKey>) {
+    const key = createApiKey.apply(this, args);
+    SECRETS.add(key);
+    return key;
+  };
+  const issueToken = proto.issueToken;
+  proto.issueToken = function (this: AccountService, ...args: Parameters<typeof issueToken>) {
+    const issued = issueToken.apply(this, args);
+    SECRETS.add(issued.token);
+    return issued;
+  };
+  /* eslint-enable @typescript-eslint/unbound-method */
+}
+
+/**
+ * After the whole run (a root hook), every log line the in-process services wrote is searched for every
+ * secret: the ESL passwords, and each API key and token issued during the run.
+ */
+export function scanLogsAfterRun(lines: readonly string[]): void {
+  instrument();
+  after('no secret in any log line of the run', () => {
+    const leaks: string[] = [];
+    for (const line of lines)
+      for (const secret of SECRETS) if (line.includes(secret)) leaks.push(line.slice(0, 200));
+    expect(leaks).to.deep.equal([]);
+  });
+}
