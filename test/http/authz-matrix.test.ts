@@ -1,10 +1,14 @@
 import { expect } from 'chai';
+import type { SwitchPort } from '../../src/calls/switch-port';
+import { HistoryRepo } from '../../src/store/history-repo';
+import { newId } from '../../src/store/ids';
 import { harness, minimal, type Harness } from '../support/harness';
 
 type Endpoint = {
   verb: 'get' | 'put' | 'post' | 'patch' | 'delete';
-  path: (account: string, id: string) => string;
+  path: (account: string, id: string, callId: string) => string;
   ok: number;
+  body?: unknown;
 };
 
 const ENDPOINTS: Endpoint[] = [
@@ -15,7 +19,30 @@ const ENDPOINTS: Endpoint[] = [
   { verb: 'patch', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}`, ok: 200 },
   { verb: 'delete', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}`, ok: 200 },
   { verb: 'get', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}/history`, ok: 200 },
+  { verb: 'get', path: (a, id, call) => `/v2/accounts/${a}/clicktocall/${id}/history/${call}`, ok: 200 },
+  { verb: 'get', path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}/connect?contact=2601`, ok: 202 },
+  {
+    verb: 'post',
+    path: (a, id) => `/v2/accounts/${a}/clicktocall/${id}/connect`,
+    ok: 202,
+    body: { data: { contact: '2601' } },
+  },
+  {
+    verb: 'post',
+    path: (a, _id, call) => `/v2/accounts/${a}/channels/${call}`,
+    ok: 202,
+    body: { data: { action: 'hangup' } },
+  },
 ];
+
+/** A switch that accepts every command: the matrix is about who may, not about calls. */
+const ACCEPTING_SWITCH: SwitchPort = {
+  connected: true,
+  bgapi: (_command, { jobUuid }) => Promise.resolve({ jobUuid }),
+  waitForJob: () => new Promise(() => undefined),
+  api: () => Promise.resolve('+OK hangup all channels with cause ORIGINATOR_CANCEL\n'),
+  on: () => undefined,
+};
 
 /**
  * The reseller tree: reseller → customer → sub, and an unrelated account. Each case names whose token
@@ -28,15 +55,28 @@ describe('authorization matrix', () => {
   let sub: ReturnType<Harness['account']>;
   let unrelated: ReturnType<Harness['account']>;
   const configIds = new Map<string, string>();
+  const callIds = new Map<string, string>();
 
   beforeEach(() => {
-    h = harness({ tokenTtlS: 3600 });
+    h = harness({ tokenTtlS: 3600, esl: ACCEPTING_SWITCH });
     reseller = h.account({ name: 'reseller' });
     customer = h.account({ name: 'customer', parentId: reseller.id });
     sub = h.account({ name: 'sub', parentId: customer.id });
     unrelated = h.account({ name: 'unrelated' });
-    for (const a of [reseller, customer, sub, unrelated])
-      configIds.set(a.id, h.services.clicktocall.create(a.id, minimal().data).doc.id);
+    const history = new HistoryRepo(h.db);
+    for (const a of [reseller, customer, sub, unrelated]) {
+      const id = h.services.clicktocall.create(a.id, minimal().data).doc.id;
+      configIds.set(a.id, id);
+      const callId = `c2c-${id}-0123456789`;
+      callIds.set(a.id, callId);
+      history.insert({
+        account_id: a.id,
+        clicktocall_id: id,
+        created_ms: Date.now(),
+        final: false,
+        doc: { id: newId(), call_id: callId, status: 'ringing' },
+      });
+    }
   });
 
   type Case = {
@@ -142,14 +182,14 @@ describe('authorization matrix', () => {
   for (const endpoint of ENDPOINTS) {
     for (const c of CASES) {
       const expected = c.expect === 'ok' ? endpoint.ok : c.expect;
-      it(`${endpoint.verb.toUpperCase()} ${endpoint.path('{A}', '{ID}')} with ${c.title} → ${expected}`, async () => {
+      it(`${endpoint.verb.toUpperCase()} ${endpoint.path('{A}', '{ID}', '{CALL}')} with ${c.title} → ${expected}`, async () => {
         const headers = c.headers();
         const target = c.target();
-        const res = await h.http[endpoint.verb](
-          endpoint.path(target, configIds.get(target) ?? 'd'.repeat(32)),
-        )
+        const id = configIds.get(target) ?? 'd'.repeat(32);
+        const callId = callIds.get(target) ?? `c2c-${id}-0123456789`;
+        const res = await h.http[endpoint.verb](endpoint.path(target, id, callId))
           .set(headers)
-          .send(minimal());
+          .send((endpoint.body ?? minimal()));
         expect(res.status, JSON.stringify(res.body)).to.equal(expected);
         if (expected === 401) {
           expect(res.body).to.include({ status: 'error', error: '401', message: 'invalid_credentials' });
