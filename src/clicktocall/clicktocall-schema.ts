@@ -3,7 +3,8 @@
  * OpenAPI document is generated from it. Custom keywords (defined in validation.ts):
  * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
  * - `x-regex`: the string must compile as a regular expression in RE2 syntax (whitelist.ts);
- * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name).
+ * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name);
+ * - `x-sip-header`: a custom header name that is not one of the headers the SIP stack owns.
  */
 
 const text = (maxLength: number, extra: object = {}) => ({
@@ -14,8 +15,11 @@ const text = (maxLength: number, extra: object = {}) => ({
   ...extra,
 });
 
-/** The characters a route (extension, context) may hold: anything else changes a dial string's meaning. */
-export const ROUTE_PATTERN = '^[0-9A-Za-z_.+*#-]+$';
+/**
+ * The characters a route (extension, context) may hold: anything else changes a dial string's meaning.
+ * `undef` is FreeSWITCH's word for "no argument": originate turns it into NULL.
+ */
+export const ROUTE_PATTERN = '^(?!undef$)[0-9A-Za-z_.+*#-]+$';
 const HEADER_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
 const VAR_KEY_PATTERN = '^[A-Za-z0-9_-]+$';
 
@@ -28,7 +32,7 @@ const sipHeaderValue = {
 const sipHeaders = {
   type: 'object',
   maxProperties: 32,
-  propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64 },
+  propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64, 'x-sip-header': true },
   additionalProperties: sipHeaderValue,
 };
 
@@ -59,7 +63,7 @@ export const CLICKTOCALL_SCHEMA = {
     custom_sip_headers: {
       type: 'object',
       maxProperties: 34,
-      propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64 },
+      propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64, 'x-sip-header': true },
       properties: { in: sipHeaders, out: sipHeaders },
       additionalProperties: sipHeaderValue,
       description: 'SIP headers added to the INVITEs (flat form or `out`); `in` is stored, not sent',

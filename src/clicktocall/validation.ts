@@ -19,6 +19,7 @@ const RULE_NAMES: Record<string, string> = {
   'x-channel-value': 'invalid',
   'x-regex': 'regex',
   'x-ringback': 'invalid',
+  'x-sip-header': 'invalid_key',
   additionalProperties: 'invalid',
 };
 
@@ -37,6 +38,34 @@ function problemKeyword(
   return { keyword, type: 'string', errors: true, validate };
 }
 
+/** Headers the SIP stack owns: a `sip_h_` copy would duplicate or corrupt them. */
+const OWNED_SIP_HEADERS = new Set([
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'contact',
+  'max-forwards',
+  'content-length',
+  'content-type',
+  'route',
+  'record-route',
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'expires',
+  'allow',
+  'supported',
+  'require',
+  'event',
+  'subscription-state',
+]);
+
+const sipHeaderProblem = (name: string): string | undefined =>
+  OWNED_SIP_HEADERS.has(name.toLowerCase()) ? 'is a header the SIP stack sets itself' : undefined;
+
 function createAjv(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
@@ -48,6 +77,7 @@ function createAjv(): Ajv {
   ajv.addKeyword(problemKeyword('x-channel-value', channelValueProblem));
   ajv.addKeyword(problemKeyword('x-regex', whitelistProblem));
   ajv.addKeyword(problemKeyword('x-ringback', ringbackProblem));
+  ajv.addKeyword(problemKeyword('x-sip-header', sipHeaderProblem));
   return ajv;
 }
 
@@ -59,18 +89,28 @@ function kazooPath(error: ErrorObject): string {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required')
     base.push(String((error.params as { missingProperty: string }).missingProperty));
-  if (error.propertyName !== undefined) base.push(error.propertyName);
   return base.join('.') || 'data';
 }
 
 function toDetails(errors: ErrorObject[], data: unknown): ValidationDetails {
   const details: ValidationDetails = {};
+  let keyMessage: string | undefined;
   for (const error of errors) {
-    // A bad key is reported by the key's own rule (with propertyName set), then again by propertyNames.
-    if (error.keyword === 'propertyNames') continue;
+    // A bad key is reported by the key's own rule, then by propertyNames, which names the key: the first
+    // gives the message, the second the path.
+    if (error.schemaPath.includes('/propertyNames/')) {
+      keyMessage ??= error.message;
+      continue;
+    }
+    if (error.keyword === 'propertyNames') {
+      const name = String((error.params as { propertyName?: string }).propertyName ?? '');
+      const path = [kazooPath({ ...error, keyword: '' }), name].filter((p) => p !== 'data').join('.');
+      (details[path] ??= {})['invalid_key'] = { message: keyMessage ?? 'is not a valid key' };
+      keyMessage = undefined;
+      continue;
+    }
     const path = kazooPath(error);
-    const rule =
-      error.propertyName !== undefined ? 'invalid_key' : (RULE_NAMES[error.keyword] ?? error.keyword);
+    const rule = RULE_NAMES[error.keyword] ?? error.keyword;
     const message =
       error.keyword === 'required' ? 'Field is required but missing' : (error.message ?? 'is invalid');
     const value = valueAt(data, error.instancePath);

@@ -74,6 +74,19 @@ const INVALID: Array<[string, Record<string, unknown>, string, string]> = [
     'maxProperties',
   ],
   ['dial_first odd', { dial_first: 'both' }, 'dial_first', 'enum'],
+  ['extension undef (FreeSWITCH reads it as no argument)', { extension: 'undef' }, 'extension', 'pattern'],
+  [
+    'a custom header the SIP stack owns',
+    { custom_sip_headers: { 'Call-ID': 'x' } },
+    'custom_sip_headers.Call-ID',
+    'invalid_key',
+  ],
+  [
+    'an out header the SIP stack owns',
+    { custom_sip_headers: { out: { via: 'x' } } },
+    'custom_sip_headers.out.via',
+    'invalid_key',
+  ],
   ['media not object', { media: 'x' }, 'media', 'type'],
   [
     'media.ignore_early_media odd',
