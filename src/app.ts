@@ -14,8 +14,11 @@ import { historyRoutes } from './http/history-routes';
 import type { EnvelopeMeta } from './http/envelope';
 import { createErrorHandler } from './http/error-handler';
 import { methodGuard } from './http/methods';
+import { buildOpenApiDocument } from './http/openapi';
+import { httpMetrics, opsRoutes, type HealthProbe } from './http/ops-routes';
 import { requestContext } from './http/request-context';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 
 export type AppDeps = {
   /** Who may set the client address through X-Forwarded-For (Express's `trust proxy`); default none. */
@@ -28,6 +31,12 @@ export type AppDeps = {
   history: HistoryService;
   logger: Logger;
   meta: EnvelopeMeta;
+  /** Prometheus metrics (`GET /metrics`, HTTP series); without them `/metrics` is 404. */
+  metrics?: Metrics;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
+  /** `GET /health`'s probe; without one it reports the process only. */
+  health?: HealthProbe;
 };
 
 /** The HTTP application. No listen(), no environment, no globals: tests drive it with supertest. */
@@ -38,9 +47,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(requestContext(deps.logger));
   app.use(methodGuard());
   app.use(bodyReader());
+  app.use(
+    opsRoutes({
+      meta: deps.meta,
+      openapi: buildOpenApiDocument({ version: deps.meta.version }),
+      ...(deps.metrics && { metrics: deps.metrics }),
+      ...(deps.metricsToken !== undefined && { metricsToken: deps.metricsToken }),
+      ...(deps.health && { health: deps.health }),
+    }),
+  );
   app.use(apiAuthRoutes(deps.accounts, deps.meta));
   app.use(connectRoutes(deps.connect, deps.meta, new AnonymousLimit(deps.anonConnectsPerMinute ?? 10)));
   app.use(historyRoutes(deps));

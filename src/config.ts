@@ -15,6 +15,8 @@ export type Config = Readonly<{
   trustProxy: false | string[];
   /** Anonymous connects allowed per client address per minute (0 = no limit). */
   anonConnectsPerMinute: number;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>` (never logged). */
+  metricsToken?: string;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -33,11 +35,15 @@ const ENV_SCHEMA = {
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 604800, default: 3600 },
     TRUST_PROXY: { type: 'string', pattern: '^[0-9A-Fa-f.:/,a-z ]{0,1024}$', default: '' },
     ANON_CONNECTS_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 10 },
+    METRICS_TOKEN: { type: 'string', minLength: 16, maxLength: 256, pattern: '^[!-~]+$' },
   },
 } as const;
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true });
 const validateEnv = ajv.compile(ENV_SCHEMA);
+
+/** Variables whose value is a secret: a problem with one never shows the value. */
+const SECRETS = new Set(['ESL_PASSWORD', 'METRICS_TOKEN']);
 
 /** Thrown when the environment is invalid; its message lists every problem. */
 export class ConfigError extends Error {
@@ -60,7 +66,7 @@ export function loadConfig(env: Env): Config {
   if (!validateEnv(input)) {
     const problems = (validateEnv.errors ?? []).map((e) => {
       const name = e.instancePath.replace(/^\//, '');
-      const shown = name === 'ESL_PASSWORD' ? '' : ` (got ${JSON.stringify(input[name])})`;
+      const shown = SECRETS.has(name) ? '' : ` (got ${JSON.stringify(input[name])})`;
       return `${name} ${e.message ?? 'is invalid'}${shown}`;
     });
     throw new ConfigError(problems);
@@ -78,6 +84,7 @@ export function loadConfig(env: Env): Config {
     tokenTtlS: v['TOKEN_TTL_S'] as number,
     trustProxy: trustProxyOf(v['TRUST_PROXY'] as string),
     anonConnectsPerMinute: v['ANON_CONNECTS_PER_MINUTE'] as number,
+    ...(v['METRICS_TOKEN'] !== undefined && { metricsToken: v['METRICS_TOKEN'] as string }),
   });
 }
 

@@ -19,6 +19,8 @@ export const ERROR_CATALOGUE = {
   internal: { status: 500, message: 'internal_error' },
   originate_failed: { status: 502, message: 'originate_failed' },
   switch_unavailable: { status: 503, message: 'switch_unavailable' },
+  unhealthy: { status: 503, message: 'unhealthy' },
+  storage_busy: { status: 503, message: 'storage_busy' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

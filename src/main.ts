@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { createServices, envelopeMeta } from './services';
+import { Metrics } from './metrics';
+import { createHealthProbe, createServices, envelopeMeta } from './services';
 import { openDatabase } from './store/sqlite';
 import { startSwitchLink } from './switch-link';
 
@@ -19,12 +20,14 @@ function main(): void {
   const logger = createLogger({ level: config.logLevel });
   const db = openDatabase(config.dbPath);
   const esl = startSwitchLink(config, logger);
+  const metrics = new Metrics({ processMetrics: true });
   const services = createServices({
     db,
     tokenTtlS: config.tokenTtlS,
     dialplanContext: config.dialplanContext,
     esl,
     logger,
+    metrics,
   });
 
   services.tracker.start();
@@ -43,6 +46,9 @@ function main(): void {
     meta: envelopeMeta(),
     trustProxy: config.trustProxy,
     anonConnectsPerMinute: config.anonConnectsPerMinute,
+    metrics,
+    metricsToken: config.metricsToken,
+    health: createHealthProbe({ db, esl }),
   });
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();

@@ -8,7 +8,9 @@ import { ConnectService } from './clicktocall/connect-service';
 import { HistoryService } from './clicktocall/history-service';
 import { createValidators } from './clicktocall/validation';
 import type { EnvelopeMeta } from './http/envelope';
+import type { HealthProbe, HealthReport } from './http/ops-routes';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
 import { AccountsRepo } from './store/accounts-repo';
 import { AuthRepo } from './store/auth-repo';
 import { ClickToCallRepo } from './store/clicktocall-repo';
@@ -33,6 +35,10 @@ export type ServiceOptions = {
   esl: SwitchPort;
   logger: Logger;
   now?: () => Date;
+  /** Prometheus metrics: when given, the switch link, the tracker, connects and writes are metered. */
+  metrics?: Metrics;
+  /** How long the switch may take to accept an originate (default 5 s). */
+  commandTimeoutMs?: number;
 };
 
 /** A switch port that is never connected: for the command line, which places no calls. */
@@ -47,6 +53,8 @@ export const NO_SWITCH: SwitchPort = {
 /** Builds the services over an open database: the one place that wires repositories into services. */
 export function createServices(opts: ServiceOptions): Services {
   const now = opts.now ?? (() => new Date());
+  const { metrics } = opts;
+  const esl = metrics ? metrics.meterSwitch(opts.esl) : opts.esl;
   const transaction = <T>(fn: () => T): T => opts.db.transaction(fn)();
   const validators = createValidators();
   const accounts = new AccountService({
@@ -56,27 +64,30 @@ export function createServices(opts: ServiceOptions): Services {
     now,
     tokenTtlS: opts.tokenTtlS,
   });
-  const configs = new ClickToCallRepo(opts.db);
+  const configs = new ClickToCallRepo(opts.db, metrics);
   const clicktocall = new ClickToCallService({
     repo: configs,
     validate: validators.config,
     now,
   });
-  const history = new HistoryRepo(opts.db);
-  const tracker = new CallTracker({ history, esl: opts.esl, logger: opts.logger, now });
+  const history = new HistoryRepo(opts.db, metrics);
+  const tracker = new CallTracker({ history, esl, logger: opts.logger, now, metrics });
+  metrics?.trackCallsInFlight(() => tracker.inFlight);
   const connect = new ConnectService({
     accounts,
     clicktocall,
     history,
     tracker,
-    esl: opts.esl,
+    esl,
     validateRequestVars: validators.requestVars,
     transaction,
     now,
     dialplanContext: opts.dialplanContext,
     logger: opts.logger.child({ module: 'connect' }),
+    metrics,
+    ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
   });
-  const historyService = new HistoryService({ history, configs, tracker, esl: opts.esl });
+  const historyService = new HistoryService({ history, configs, tracker, esl });
   return { accounts, clicktocall, connect, history: historyService, tracker };
 }
 
@@ -85,5 +96,42 @@ export function envelopeMeta(): EnvelopeMeta {
   return {
     node: crypto.createHash('sha256').update(os.hostname()).digest('base64url').slice(0, 22),
     version,
+  };
+}
+
+/**
+ * `GET /health`'s probe: the database takes a write (begun and rolled back, waiting at most 50 ms for a lock) and
+ * the switch link is up. Synchronous and bounded: it never waits on the switch.
+ */
+export function createHealthProbe(opts: { db: Db; esl: Pick<SwitchPort, 'connected'> }): HealthProbe {
+  const databaseWritable = (): boolean => {
+    const { db } = opts;
+    try {
+      const busyTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+      db.pragma('busy_timeout = 50');
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+        } finally {
+          db.exec('ROLLBACK');
+        }
+      } finally {
+        db.pragma(`busy_timeout = ${Number(busyTimeout)}`);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return (): HealthReport => {
+    const database = databaseWritable();
+    const link = opts.esl.connected;
+    const reasons = [...(database ? [] : ['database not writable']), ...(link ? [] : ['switch link down'])];
+    return {
+      ok: reasons.length === 0,
+      checks: { process: 'up', database: database ? 'up' : 'down', switch: link ? 'up' : 'down' },
+      ...(reasons.length > 0 && { reason: reasons.join('; ') }),
+    };
   };
 }

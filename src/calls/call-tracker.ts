@@ -1,5 +1,6 @@
 import type { EslEvent } from '../../esl';
 import type { Logger } from '../logger';
+import type { TrackerMetrics } from '../metrics';
 import type { HistoryDoc, HistoryRepo } from '../store/history-repo';
 import { initialState, isFinal, transition, type CallEvent, type CallState } from './call-state';
 import { callEventOf } from './esl-events';
@@ -24,6 +25,7 @@ export type CallTrackerDeps = {
    * may not have created its first channel yet (default 2 s).
    */
   reconcileGraceMs?: number;
+  metrics?: TrackerMetrics;
 };
 
 /**
@@ -84,7 +86,9 @@ export class CallTracker {
 
   onEslEvent(event: EslEvent): void {
     this.stats.events += 1;
+    this.deps.metrics?.eslEvent(event.name);
     const callId = event.header('variable_c2c_call_id');
+    if (callId === undefined) this.deps.metrics?.eslEventUnknown('not_clicktocall');
     const callEvent = callId === undefined ? undefined : callEventOf(event, this.deps.now);
     if (callId === undefined || callEvent === undefined) {
       this.stats.ignored += 1;
@@ -98,6 +102,7 @@ export class CallTracker {
     const tracked = this.calls.get(callId) ?? this.load(callId);
     if (!tracked) {
       this.stats.unknownCalls += 1;
+      this.deps.metrics?.eslEventUnknown('unknown_call');
       this.log.debug('event of an unknown call ignored', { call_id: callId, type: event.type });
       return;
     }
@@ -107,6 +112,7 @@ export class CallTracker {
     const final = isFinal(next.status);
     this.deps.history.update(doc, next, final, this.deps.now().getTime());
     this.stats.updates += 1;
+    if (final && !isFinal(tracked.state.status)) this.deps.metrics?.callEnded(next.status, next.hangupCause);
     if (next.status !== tracked.state.status)
       this.log.info('call status', { call_id: callId, status: next.status, cause: next.hangupCause });
     this.calls.set(callId, {
@@ -160,8 +166,14 @@ export class CallTracker {
   async reconcile(): Promise<void> {
     const graceMs = this.deps.reconcileGraceMs ?? 2000;
     const now = this.deps.now().getTime();
+    let recheckInMs: number | undefined;
     for (const row of this.deps.history.open()) {
-      if (now - row.created_ms < graceMs) continue;
+      const age = now - row.created_ms;
+      if (age < graceMs) {
+        // Too young to judge now (its first channel may not exist yet): judged once the grace is over.
+        recheckInMs = Math.max(recheckInMs ?? 0, graceMs - age + 100);
+        continue;
+      }
       try {
         await this.reconcileOne(row.doc.call_id);
       } catch (err) {
@@ -169,6 +181,7 @@ export class CallTracker {
         return;
       }
     }
+    if (recheckInMs !== undefined) setTimeout(() => void this.reconcile(), recheckInMs).unref();
   }
 
   /** Closes calls past any possible lifetime, and checks stale ones against the switch. */

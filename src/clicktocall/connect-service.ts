@@ -7,6 +7,7 @@ import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
 import { AppError, fieldError, invalidCredentials } from '../errors';
 import type { Logger } from '../logger';
+import type { ConnectMetrics } from '../metrics';
 import type { HistoryRepo } from '../store/history-repo';
 import { newId } from '../store/ids';
 import type { ClickToCallService } from './clicktocall-service';
@@ -29,12 +30,17 @@ export type ConnectServiceDeps = {
   now: () => Date;
   dialplanContext: string;
   logger: Logger;
+  metrics?: ConnectMetrics;
+  /** How long the switch may take to accept an originate (default 5 s); past it the connect is 503. */
+  commandTimeoutMs?: number;
 };
 
 /** The caller of a connect: a token's account, or nobody (anonymous connect). */
 export type Caller = { token: string } | { anonymous: true };
 
 export type ConnectInput = {
+  /** The request's logger (it carries the request id); the service's when absent. */
+  log?: Logger;
   contact: unknown;
   blocking: boolean;
   customApplicationVars: unknown;
@@ -81,6 +87,24 @@ export class ConnectService {
     caller: Caller,
     input: ConnectInput,
   ): Promise<ConnectResult> {
+    const metrics = this.deps.metrics;
+    if (!metrics) return this.place(account, config, caller, input);
+    try {
+      const result = await this.place(account, config, caller, input);
+      metrics.connect(outcomeOf(result));
+      return result;
+    } catch (err) {
+      metrics.connect(err instanceof AppError ? err.code : 'error');
+      throw err;
+    }
+  }
+
+  private async place(
+    account: Account,
+    config: ClickToCallDoc,
+    caller: Caller,
+    input: ConnectInput,
+  ): Promise<ConnectResult> {
     const contact = this.contactOf(input.contact, account);
     if (!whitelistAllows(config.whitelist, contact)) throw new AppError('contact_not_whitelisted', contact);
     const requestVars = this.deps.validateRequestVars(input.customApplicationVars ?? {});
@@ -102,10 +126,13 @@ export class ConnectService {
     };
     this.recordWithinThrottle(account, config, base, now);
 
-    const log = this.deps.logger.child({ call_id: callId });
+    const log = (input.log ?? this.deps.logger).child({ call_id: callId });
     const jobUuid = crypto.randomUUID();
     try {
-      await this.deps.esl.bgapi(originate.command, { jobUuid, timeoutMs: BGAPI_TIMEOUT_MS });
+      await this.deps.esl.bgapi(originate.command, {
+        jobUuid,
+        timeoutMs: this.deps.commandTimeoutMs ?? BGAPI_TIMEOUT_MS,
+      });
     } catch (err) {
       log.warn('originate not accepted by the switch', { error: (err as Error).message });
       this.deps.tracker.apply(callId, {
@@ -210,6 +237,13 @@ export class ConnectService {
       });
     });
   }
+}
+
+/** A connect's outcome for the metrics: `accepted` (202), or the blocking verdict. */
+function outcomeOf(result: ConnectResult): string {
+  if (result.status === 202) return 'accepted';
+  const verdict = (result.data as { result?: unknown } | undefined)?.result;
+  return verdict === 'success' ? 'answered' : verdict === 'error' ? 'failed' : 'pending';
 }
 
 /** `-ERR USER_BUSY` → `USER_BUSY`; anything odd → `NORMAL_TEMPORARY_FAILURE`. */

@@ -3,6 +3,7 @@ import type { Caller, ConnectService } from '../clicktocall/connect-service';
 import type { AnonymousLimit } from './anonymous-limit';
 import { tokenOf } from './auth';
 import { sendSuccess, type EnvelopeMeta, type RequestLocals } from './envelope';
+import { requestLog } from './request-context';
 
 type Body = { data?: Record<string, unknown> } & Record<string, unknown>;
 
@@ -52,6 +53,7 @@ export function connectRoutes(
       contact: inputOf(req, 'contact'),
       blocking: isBlocking(inputOf(req, 'blocking')),
       customApplicationVars: body.data?.['custom_application_vars'],
+      log: requestLog(res).child({ module: 'connect' }),
     });
     sendSuccess(res, meta, result.status, result.data);
   };

@@ -5,8 +5,15 @@ import { sendError, type EnvelopeMeta } from './envelope';
 
 type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
 
-/** Errors raised by Express's body readers, translated into the catalogue. */
+/** Errors raised by Express's body readers or by SQLite, translated into the catalogue. */
 function fromBodyReader(err: BodyParserError): AppError | undefined {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+    return new AppError(
+      'storage_busy',
+      { message: 'the database is busy; try again shortly' },
+      { headers: { 'Retry-After': '1' } },
+    );
   switch (err.type) {
     case 'entity.too.large':
       return new AppError('payload_too_large', { message: 'the body is larger than 64 KiB' });

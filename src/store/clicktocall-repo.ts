@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { StoreMetrics } from '../metrics';
 import type { Db } from './sqlite';
 
 export type ClickToCallRow = {
@@ -38,7 +39,10 @@ export class ClickToCallRepo {
   private readonly deleteStmt;
   private readonly listStmts = new Map<number, Statement<unknown[], RawRow>>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly metrics?: StoreMetrics,
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO clicktocalls (id, account_id, doc, revision, created_at, updated_at)
        VALUES (@id, @account_id, @doc, @revision, @now, @now)`,
@@ -57,7 +61,7 @@ export class ClickToCallRepo {
   }
 
   insert(row: { id: string; account_id: string; doc: object; revision: string; now: string }): void {
-    this.insertStmt.run({ ...row, doc: JSON.stringify(row.doc) });
+    this.timed('clicktocall_insert', () => this.insertStmt.run({ ...row, doc: JSON.stringify(row.doc) }));
   }
 
   /** The row of this account, deleted or not. */
@@ -68,11 +72,17 @@ export class ClickToCallRepo {
 
   /** Replaces the document if the revision is still `expected`; false when it moved on (or was deleted). */
   update(id: string, expected: string, doc: object, revision: string, now: string): boolean {
-    return this.updateStmt.run({ id, expected, doc: JSON.stringify(doc), revision, now }).changes === 1;
+    const params = { id, expected, doc: JSON.stringify(doc), revision, now };
+    return this.timed('clicktocall_update', () => this.updateStmt.run(params)).changes === 1;
   }
 
   softDelete(id: string, expected: string, revision: string, now: string): boolean {
-    return this.deleteStmt.run({ id, expected, revision, now }).changes === 1;
+    const params = { id, expected, revision, now };
+    return this.timed('clicktocall_delete', () => this.deleteStmt.run(params)).changes === 1;
+  }
+
+  private timed<T>(operation: string, write: () => T): T {
+    return this.metrics ? this.metrics.sqliteWrite(operation, write) : write();
   }
 
   /** Live rows of the account, newest first. */

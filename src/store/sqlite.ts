@@ -16,7 +16,9 @@ export function openDatabase(file: string, migrationsDir: string = MIGRATIONS_DI
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // better-sqlite3 waits synchronously: a short wait keeps the service answering when another process
+  // (the admin command line) holds the write lock; past it a request answers 503 storage_busy.
+  db.pragma('busy_timeout = 1000');
   db.pragma('synchronous = NORMAL');
   migrate(db, migrationsDir);
   return db;

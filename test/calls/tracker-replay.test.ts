@@ -228,6 +228,24 @@ describe('call tracker sweeper and reconciliation', () => {
     expect(history.byCallId(callId)?.final).to.equal(1);
   });
 
+  it('when reconciling, then a call younger than the grace is judged once the grace is over', async () => {
+    const { history, commands, callId } = setup(100);
+    const clock = { now: new Date('2026-11-27T10:00:00Z') };
+    const tracker2 = new CallTracker({
+      history,
+      esl: stubSwitch(commands),
+      logger: testLogger(),
+      now: () => clock.now,
+      reconcileGraceMs: 300,
+    });
+    await tracker2.reconcile();
+    expect(commands).to.deep.equal([]);
+    clock.now = new Date(clock.now.getTime() + 1000);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(commands).to.deep.equal([`show channels like ${callId} as json`]);
+    expect(history.byCallId(callId)?.final).to.equal(1);
+  });
+
   it('when reconciling, then calls younger than the grace are left alone', async () => {
     const { history, commands, callId } = setup(500);
     const tracker2 = new CallTracker({

@@ -207,6 +207,62 @@ describe('faults: the service process', function () {
   });
 });
 
+describe('faults: a slow switch and a busy database, in process', function () {
+  this.timeout(20_000);
+
+  it('when the switch stops answering, then a connect gets 503 once the command times out, and works when it answers again', async () => {
+    const rig = await switchRig();
+    try {
+      const h = harness({ esl: rig.esl, now: () => new Date(), commandTimeoutMs: 300 });
+      const acct = h.account();
+      const created = await h.http
+        .put(`/v2/accounts/${acct.id}/clicktocall`)
+        .set('X-Auth-Token', acct.token)
+        .send(minimal())
+        .expect(201);
+      const url = `/v2/accounts/${acct.id}/clicktocall/${created.body.data.id as string}/connect?contact=2601`;
+      rig.fake.stall(true);
+      const started = Date.now();
+      const res = await h.http.get(url).set('X-Auth-Token', acct.token).expect(503);
+      expect(res.body.message).to.equal('switch_unavailable');
+      expect(Date.now() - started).to.be.within(250, 2000);
+      rig.fake.stall(false);
+      await h.http.get(url).set('X-Auth-Token', acct.token).expect(202);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it('when another process holds the database write lock, then 503 storage_busy with Retry-After, and it serves again once free', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-busy-'));
+    const file = path.join(dir, 'c2c.db');
+    try {
+      const h = harness({ dbPath: file });
+      const acct = h.account();
+      const other = new Database(file);
+      other.exec('BEGIN IMMEDIATE');
+      const res = await h.http
+        .put(`/v2/accounts/${acct.id}/clicktocall`)
+        .set('X-Auth-Token', acct.token)
+        .send(minimal())
+        .expect(503);
+      expect(res.body).to.include({ error: '503', message: 'storage_busy' });
+      expect(res.headers['retry-after']).to.equal('1');
+      await h.http.get(`/v2/accounts/${acct.id}/clicktocall`).set('X-Auth-Token', acct.token).expect(200); // reads go on (WAL)
+      other.exec('ROLLBACK');
+      other.close();
+      await h.http
+        .put(`/v2/accounts/${acct.id}/clicktocall`)
+        .set('X-Auth-Token', acct.token)
+        .send(minimal())
+        .expect(201);
+      h.db.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('faults: the switch link, in process', function () {
   this.timeout(20_000);
   let rig: SwitchRig;

@@ -189,7 +189,7 @@ describe('authorization matrix', () => {
         const callId = callIds.get(target) ?? `c2c-${id}-0123456789`;
         const res = await h.http[endpoint.verb](endpoint.path(target, id, callId))
           .set(headers)
-          .send((endpoint.body ?? minimal()));
+          .send(endpoint.body ?? minimal());
         expect(res.status, JSON.stringify(res.body)).to.equal(expected);
         if (expected === 401) {
           expect(res.body).to.include({ status: 'error', error: '401', message: 'invalid_credentials' });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { harness, minimal, type Harness } from '../support/harness';
+import { harness, LOG_LINES, minimal, type Harness } from '../support/harness';
 import { eventually, originatesOf, switchRig, type SwitchRig } from '../support/switch';
 
 describe('connect', function () {
@@ -64,6 +64,19 @@ describe('connect', function () {
       expect(record['timestamp']).to.be.a('number').above(63_900_000_000);
       // The first party answers shortly after, then the second: the tracker records both.
       await eventually(() => (history(data['call_id'] as string)?.status === 'connected' ? true : undefined));
+    });
+
+    it('when a connect is logged, then its lines carry the request id and the call id', async () => {
+      const url = await configure();
+      const res = await h.http
+        .get(`${url}/connect?contact=2601`)
+        .set('X-Auth-Token', acct.token)
+        .set('X-Request-ID', 'crm-req-77')
+        .expect(202);
+      const line = LOG_LINES.map((l) => JSON.parse(l) as Record<string, unknown>).find(
+        (l) => l['message'] === 'originate accepted' && l['request_id'] === 'crm-req-77',
+      );
+      expect(line).to.include({ call_id: res.body.data.call_id, module: 'connect' });
     });
 
     it('when the contact comes from a JSON body, then it is used (body before query)', async () => {

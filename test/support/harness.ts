@@ -45,6 +45,7 @@ export function harness(
     dbPath?: string;
     trustProxy?: false | string[];
     anonConnectsPerMinute?: number;
+    commandTimeoutMs?: number;
   } = {},
 ): Harness {
   const db = openDatabase(opts.dbPath ?? ':memory:');
@@ -57,6 +58,7 @@ export function harness(
     esl: opts.esl ?? NO_SWITCH,
     logger,
     now: opts.now ?? (() => clock.now),
+    ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
   });
   if (opts.esl) services.tracker.start();
   const app = createApp({

@@ -1,0 +1,220 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SwitchPort } from './calls/switch-port';
+
+/** What the call tracker reports (optional dependency of CallTracker). */
+export type TrackerMetrics = {
+  eslEvent(eventName: string): void;
+  /** An event no click-to-call call is waiting for: not one of ours, or of a call we do not know. */
+  eslEventUnknown(reason: 'not_clicktocall' | 'unknown_call'): void;
+  callEnded(status: string, cause: string | undefined): void;
+};
+
+/** What the connect service reports (optional dependency of ConnectService). */
+export type ConnectMetrics = { connect(outcome: string): void };
+
+/** What the repositories report (optional dependency): runs a write and times it. */
+export type StoreMetrics = { sqliteWrite<T>(operation: string, write: () => T): T };
+
+export type MetricsOptions = {
+  /** Also export Node's process metrics (`process_*`, `nodejs_*`); default false. */
+  processMetrics?: boolean;
+};
+
+export const METRIC_PREFIX = 'clicktocall_';
+
+/** The names of the series the service exports (without process metrics). */
+export const METRIC_NAMES = [
+  'clicktocall_http_requests_total',
+  'clicktocall_http_request_duration_seconds',
+  'clicktocall_connects_total',
+  'clicktocall_calls_ended_total',
+  'clicktocall_calls_in_flight',
+  'clicktocall_esl_connected',
+  'clicktocall_esl_reconnects_total',
+  'clicktocall_esl_command_duration_seconds',
+  'clicktocall_esl_events_total',
+  'clicktocall_esl_events_unknown_total',
+  'clicktocall_sqlite_write_duration_seconds',
+] as const;
+
+/** Label values come from the outside world (FreeSWITCH causes, event names): bound them. */
+const UPPER_WORD = /^[A-Z][A-Z0-9_]{0,47}$/;
+const LOWER_WORD = /^[a-z][a-z0-9_]{0,47}$/;
+const bounded = (value: string | undefined, shape: RegExp, fallback: string): string =>
+  value !== undefined && shape.test(value) ? value : fallback;
+
+const ESL_COMMANDS = new Set(['originate', 'hupall', 'show', 'uuid_kill', 'status', 'api', 'bgapi']);
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (never prom-client's global one), so each
+ * app (and each test) has its own counters. Passed in as a dependency; nothing here is a singleton.
+ */
+export class Metrics implements TrackerMetrics, ConnectMetrics, StoreMetrics {
+  readonly registry = new Registry();
+  private readonly httpRequests;
+  private readonly httpDuration;
+  private readonly connects;
+  private readonly callsEnded;
+  private readonly inFlight: Gauge;
+  private readonly eslConnected: Gauge;
+  private readonly eslReconnects;
+  private readonly eslCommands;
+  private readonly eslEvents;
+  private readonly eslUnknown;
+  private readonly sqliteWrites;
+  private inFlightSource: () => number = () => 0;
+  private eslStateSource: () => boolean = () => false;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    this.httpRequests = new Counter({
+      name: 'clicktocall_http_requests_total',
+      help: 'HTTP requests answered, by route template, method and status code',
+      labelNames: ['route', 'method', 'code'] as const,
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'clicktocall_http_request_duration_seconds',
+      help: 'HTTP request latency, by route template, method and status code',
+      labelNames: ['route', 'method', 'code'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 40],
+      registers,
+    });
+    this.connects = new Counter({
+      name: 'clicktocall_connects_total',
+      help: 'Connect requests, by outcome (accepted, answered, failed, pending, or the refusal code)',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.callsEnded = new Counter({
+      name: 'clicktocall_calls_ended_total',
+      help: 'Calls that reached a final status, by status and hangup cause',
+      labelNames: ['status', 'cause'] as const,
+      registers,
+    });
+    this.inFlight = new Gauge({
+      name: 'clicktocall_calls_in_flight',
+      help: 'Calls tracked now (not yet final)',
+      registers,
+      collect: (): void => this.inFlight.set(this.inFlightSource()),
+    });
+    this.eslConnected = new Gauge({
+      name: 'clicktocall_esl_connected',
+      help: '1 while the FreeSWITCH event socket link is up, else 0',
+      registers,
+      collect: (): void => this.eslConnected.set(this.eslStateSource() ? 1 : 0),
+    });
+    this.eslReconnects = new Counter({
+      name: 'clicktocall_esl_reconnects_total',
+      help: 'Event socket reconnections after the first connection',
+      registers,
+    });
+    this.eslCommands = new Histogram({
+      name: 'clicktocall_esl_command_duration_seconds',
+      help: 'Event socket command latency (until the reply), by command and result',
+      labelNames: ['command', 'result'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.eslEvents = new Counter({
+      name: 'clicktocall_esl_events_total',
+      help: 'Event socket events received, by event name',
+      labelNames: ['event'] as const,
+      registers,
+    });
+    this.eslUnknown = new Counter({
+      name: 'clicktocall_esl_events_unknown_total',
+      help: 'Events received that no tracked call takes: not a click-to-call event, or of an unknown call',
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    this.sqliteWrites = new Histogram({
+      name: 'clicktocall_sqlite_write_duration_seconds',
+      help: 'SQLite write latency, by operation',
+      labelNames: ['operation'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    for (const reason of ['not_clicktocall', 'unknown_call'] as const) this.eslUnknown.inc({ reason }, 0);
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The exposition text and its content type, for `GET /metrics`. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  httpRequest(route: string, method: string, code: number, durationS: number): void {
+    const labels = { route, method, code: String(code) };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, durationS);
+  }
+
+  connect(outcome: string): void {
+    this.connects.inc({ outcome: bounded(outcome, LOWER_WORD, 'other') });
+  }
+
+  callEnded(status: string, cause: string | undefined): void {
+    this.callsEnded.inc({
+      status: bounded(status, LOWER_WORD, 'other'),
+      cause: cause === undefined ? 'NONE' : bounded(cause, UPPER_WORD, 'OTHER'),
+    });
+  }
+
+  eslEvent(eventName: string): void {
+    this.eslEvents.inc({ event: bounded(eventName, UPPER_WORD, 'OTHER') });
+  }
+
+  eslEventUnknown(reason: 'not_clicktocall' | 'unknown_call'): void {
+    this.eslUnknown.inc({ reason });
+  }
+
+  sqliteWrite<T>(operation: string, write: () => T): T {
+    const start = process.hrtime.bigint();
+    try {
+      return write();
+    } finally {
+      this.sqliteWrites.observe({ operation }, seconds(start));
+    }
+  }
+
+  /** Where `clicktocall_calls_in_flight` is read from at each scrape (the call tracker). */
+  trackCallsInFlight(source: () => number): void {
+    this.inFlightSource = source;
+  }
+
+  /**
+   * Meters a switch link: its state and reconnects, and the latency of every command sent through the
+   * returned port (which the services then use in place of `esl`).
+   */
+  meterSwitch(esl: SwitchPort): SwitchPort {
+    this.eslStateSource = () => esl.connected;
+    esl.on('connected', ({ reconnect }) => {
+      if (reconnect) this.eslReconnects.inc();
+    });
+    const timed = async <T>(command: string, send: () => Promise<T>): Promise<T> => {
+      const word = command.trimStart().split(/\s+/, 1)[0] ?? '';
+      const labels = { command: ESL_COMMANDS.has(word) ? word : 'other', result: 'ok' };
+      const start = process.hrtime.bigint();
+      try {
+        return await send();
+      } catch (err) {
+        labels.result = 'error';
+        throw err;
+      } finally {
+        this.eslCommands.observe(labels, seconds(start));
+      }
+    };
+    return {
+      get connected() {
+        return esl.connected;
+      },
+      bgapi: (command, options) => timed(command, () => esl.bgapi(command, options)),
+      api: (command, options) => timed(command, () => esl.api(command, options)),
+      waitForJob: (jobUuid, options) => esl.waitForJob(jobUuid, options),
+      on: esl.on.bind(esl),
+    };
+  }
+}

@@ -1,0 +1,198 @@
+import { expect } from 'chai';
+import type { Test } from 'supertest';
+import { eventually, switchRig, type SwitchRig } from '../support/switch';
+import { opsRig, type OpsRig } from './ops-rig';
+
+/**
+ * Drives the service the way an existing Kazoo client does, request for request as the customer's
+ * Kazoo document (shared/seed/clicktocall-api.md) shows them: curl with `-H "X-Auth-Token: …"`, and
+ * `-d '{"data":…}'` without a content type (curl then labels the JSON as a form).
+ */
+const CURL = { 'User-Agent': 'curl/8.5.0', Accept: '*/*' };
+const curlData = (req: Test, json: unknown): Test =>
+  req.set('Content-Type', 'application/x-www-form-urlencoded').send(JSON.stringify(json));
+
+/** The envelope keys of the seed's answers, in Kazoo's (alphabetical) order. */
+const ENVELOPE = ['auth_token', 'data', 'node', 'request_id', 'revision', 'status', 'timestamp', 'version'];
+const WITHOUT_REVISION = ENVELOPE.filter((k) => k !== 'revision');
+
+const sorted = (keys: string[]): string[] => [...keys].sort();
+
+describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
+  let sw: SwitchRig;
+  let rig: OpsRig;
+  let acct: { id: string; apiKey: string };
+  let token: string;
+  let base: string;
+  let c2cId: string;
+
+  before(async () => {
+    sw = await switchRig({ speed: 20 });
+    rig = opsRig({ esl: sw.esl });
+    acct = rig.account();
+    base = `/v2/accounts/${acct.id}/clicktocall`;
+  });
+  after(() => sw.close());
+
+  const T = (): Record<string, string> => ({ ...CURL, 'X-Auth-Token': token });
+
+  it('when PUT /v2/api_auth is sent with an API key, then 201 with the token in auth_token', async () => {
+    const res = await curlData(rig.http.put('/v2/api_auth').set(CURL), { data: { api_key: acct.apiKey } })
+      .expect(201)
+      .expect('Content-Type', /application\/json/);
+    expect(res.body.status).to.equal('success');
+    expect(res.body.auth_token).to.match(/^[0-9a-f]{64}$/);
+    expect(res.body.data.account_id).to.equal(acct.id);
+    token = res.body.auth_token as string;
+  });
+
+  it("when a clicktocall is created (PUT, seed example), then the answer is the seed's", async () => {
+    const res = await curlData(rig.http.put(base).set(T()), {
+      data: { name: 'Sales', auth_required: false, extension: '2600' },
+    }).expect(201);
+    expect(Object.keys(res.body)).to.deep.equal(ENVELOPE);
+    expect(res.body).to.include({ status: 'success', auth_token: token });
+    expect(sorted(Object.keys(res.body.data))).to.deep.equal([
+      'auth_required',
+      'custom_application_vars',
+      'extension',
+      'id',
+      'name',
+    ]);
+    expect(res.body.data).to.include({ auth_required: false, extension: '2600', name: 'Sales' });
+    expect(res.body.data.custom_application_vars).to.deep.equal({});
+    expect(res.body.data.id).to.match(/^[0-9a-f]{32}$/);
+    c2cId = res.body.data.id as string;
+  });
+
+  it('when the clicktocalls are listed (GET, seed example), then data is [{extension, id, name}] with page_size', async () => {
+    const res = await rig.http.get(base).set(T()).expect(200);
+    expect(sorted(Object.keys(res.body))).to.deep.equal(sorted([...WITHOUT_REVISION, 'page_size']));
+    expect(res.body.data).to.deep.equal([{ extension: '2600', id: c2cId, name: 'Sales' }]);
+    expect(res.body.page_size).to.equal(1);
+  });
+
+  // The seed's list answer also shows a `revision`; PRODUCT §3 gives one to single documents only.
+
+  it('when one is fetched (GET, seed example), then the answer is the created document', async () => {
+    const res = await rig.http.get(`${base}/${c2cId}`).set(T()).expect(200);
+    expect(Object.keys(res.body)).to.deep.equal(ENVELOPE);
+    expect(res.body.data).to.deep.equal({
+      auth_required: false,
+      custom_application_vars: {},
+      extension: '2600',
+      id: c2cId,
+      name: 'Sales',
+    });
+    expect(res.headers['etag']).to.equal(`"${res.body.revision as string}"`);
+  });
+
+  it('when it is changed (POST) and patched (PATCH), then each answers the new document', async () => {
+    const changed = await curlData(rig.http.post(`${base}/${c2cId}`).set(T()), {
+      data: { name: 'Sales', auth_required: false, extension: '2601' },
+    }).expect(200);
+    expect(Object.keys(changed.body)).to.deep.equal(ENVELOPE);
+    expect(changed.body.data).to.include({ extension: '2601', id: c2cId });
+    const patched = await curlData(rig.http.patch(`${base}/${c2cId}`).set(T()), {
+      data: { timeout: 20 },
+    }).expect(200);
+    expect(Object.keys(patched.body)).to.deep.equal(ENVELOPE);
+    expect(patched.body.data).to.include({ extension: '2601', timeout: 20, name: 'Sales' });
+  });
+
+  it("when it is connected (GET …/connect?contact=, seed example), then 202 with the seed's originate", async () => {
+    const res = await rig.http.get(`${base}/${c2cId}/connect?contact=%2B15551234567`).set(T()).expect(202);
+    expect(res.body.status).to.equal('success');
+    const data = res.body.data as Record<string, unknown>;
+    expect(data).to.include.all.keys(
+      'application_data',
+      'application_name',
+      'continue_on_fail',
+      'custom_application_vars',
+      'custom_channel_vars',
+      'dial_endpoint_method',
+      'endpoints',
+      'export_custom_channel_vars',
+      'ignore_early_media',
+      'loopback_bowout',
+      'outbound_call_id',
+      'outbound_callee_id_name',
+      'outbound_callee_id_number',
+      'outbound_caller_id_name',
+      'outbound_caller_id_number',
+      'simplify_loopback',
+      'start_control_process',
+      'timeout',
+    );
+    expect(data).to.include({
+      application_name: 'transfer',
+      continue_on_fail: true,
+      dial_endpoint_method: 'single',
+      loopback_bowout: 'false',
+      simplify_loopback: 'false',
+      start_control_process: 'false',
+      outbound_callee_id_number: '2601',
+      timeout: 20,
+    });
+    expect(data['application_data']).to.deep.equal({ route: '+15551234567' });
+    expect(data['outbound_call_id']).to.match(new RegExp(`^c2c-${c2cId}-[0-9a-f]{10}$`));
+    expect(data['custom_channel_vars']).to.have.all.keys(
+      'account_id',
+      'authorizing_id',
+      'authorizing_type',
+      'auto_answer_loopback',
+      'from_uri',
+      'inherit_codec',
+      'loopback_request_uri',
+      'request_uri',
+      'retain_cid',
+    );
+    expect(data['custom_channel_vars']).to.include({
+      account_id: acct.id,
+      authorizing_id: c2cId,
+      authorizing_type: 'clicktocall',
+    });
+    expect(data['endpoints']).to.have.length(1);
+    expect((data['endpoints'] as object[])[0]).to.have.all.keys(
+      'invite_format',
+      'route',
+      'to_did',
+      'to_realm',
+    );
+    expect(data['export_custom_channel_vars']).to.deep.equal([
+      'Account-ID',
+      'Authorizing-ID',
+      'Authorizing-Type',
+      'Loopback-Request-URI',
+      'From-URI',
+      'Request-URI',
+    ]);
+    const callId = data['outbound_call_id'] as string;
+    await eventually(() => (sw.fake.requests.some((r) => r.command.includes(callId)) ? true : undefined));
+  });
+
+  it('when its history is fetched (GET …/history, seed example), then the connect is there', async () => {
+    const res = await rig.http.get(`${base}/${c2cId}/history`).set(T()).expect(200);
+    expect(res.body.status).to.equal('success');
+    expect(res.body.data).to.have.length(1);
+    expect(res.body.data[0]).to.include({ contact: '+15551234567' });
+    expect(res.body.data[0]).to.include.all.keys('id', 'call_id', 'timestamp', 'result');
+  });
+
+  it('when it is removed (DELETE, seed example), then 200 and it is gone', async () => {
+    const res = await rig.http.delete(`${base}/${c2cId}`).set(T()).expect(200);
+    expect(Object.keys(res.body)).to.deep.equal(ENVELOPE);
+    expect(res.body.data).to.include({ id: c2cId });
+    const gone = await rig.http.get(`${base}/${c2cId}`).set(T()).expect(404);
+    expect(gone.body).to.include({ status: 'error', error: '404', message: 'bad_identifier' });
+  });
+
+  it("when the token is wrong, then 401 in Kazoo's error envelope", async () => {
+    const res = await rig.http
+      .get(base)
+      .set({ ...CURL, 'X-Auth-Token': 'f'.repeat(64) })
+      .expect(401);
+    expect(res.body).to.include({ status: 'error', error: '401', message: 'invalid_credentials' });
+    expect(res.body).to.include.all.keys('data', 'node', 'request_id', 'timestamp', 'version');
+  });
+});
