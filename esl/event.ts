@@ -7,8 +7,9 @@
  * and that many BYTES after the blank line. Header names may contain `:` themselves
  * (`variable_nolocal:source`), so a line is split at the first `": "`.
  *
- * Decoding is lazy: `name` and `subclass` are found by a direct scan; the header map is built on the
- * first call of `header()` / `headers`, and each value is percent-decoded once, on first access.
+ * Decoding is lazy: `name` and `subclass` are found by a direct scan; the first few `header()` lookups scan
+ * the block too (the call tracker reads about ten of ~200 headers), later ones and `headers` use a map
+ * built in one pass; each value is percent-decoded once, on first access.
  */
 import { EslProtocolError } from './errors';
 
@@ -75,10 +76,16 @@ function decodeBytes(bytes: Buffer): string {
   return utf8.decode(out.subarray(0, o));
 }
 
-/** Finds the raw (still encoded) value of `name` in a header block, scanning lines. */
-function scanRaw(text: string, name: string): string | undefined {
+/**
+ * Finds the raw (still encoded) value of the first line `<name>: …` of a header block.
+ *
+ * @param text - the header block
+ * @param name - the header name; lower-cased when `lower` is given
+ * @param lower - `text` lower-cased (same length), for a case-insensitive search
+ */
+function scanRaw(text: string, name: string, lower: string = text): string | undefined {
   const needle = `${name}: `;
-  let at = text.startsWith(needle) ? 0 : text.indexOf(`\n${needle}`);
+  let at = lower.startsWith(needle) ? 0 : lower.indexOf(`\n${needle}`);
   if (at < 0) return undefined;
   if (at > 0) at += 1;
   const start = at + needle.length;
@@ -86,11 +93,18 @@ function scanRaw(text: string, name: string): string | undefined {
   return text.slice(start, end < 0 ? text.length : end);
 }
 
+/** Headers looked up by scanning before the whole index is built (the tracker reads about ten). */
+const MAX_SCANS = 12;
+
 class PlainEvent implements EslEvent {
   readonly name: string;
   readonly subclass?: string;
   readonly body?: string;
   readonly #text: string;
+  /** `#text` lower-cased (same length: latin1 characters lower-case one to one), for lookups. */
+  #lower: string | undefined;
+  /** Values looked up so far, decoded, by lower-cased name (undefined: absent). */
+  #looked: Map<string, string | undefined> | undefined;
   #index: Map<string, { name: string; raw: string; decoded?: string }> | undefined;
   #order: string[] = [];
 
@@ -102,10 +116,28 @@ class PlainEvent implements EslEvent {
   }
 
   header(name: string): string | undefined {
-    const entry = this.index().get(name.toLowerCase());
-    if (!entry) return undefined;
-    entry.decoded ??= percentDecodeLatin1(entry.raw);
-    return entry.decoded;
+    const key = name.toLowerCase();
+    if (this.#index) {
+      const entry = this.#index.get(key);
+      if (!entry) return undefined;
+      entry.decoded ??= percentDecodeLatin1(entry.raw);
+      return entry.decoded;
+    }
+    // Without building the whole index (~200 headers), find the first line `<name>: ` (any case): the
+    // same answer as the index, whose key of a line is its text up to the first ": ", lower-cased.
+    this.#looked ??= new Map();
+    if (this.#looked.has(key)) return this.#looked.get(key);
+    let value: string | undefined;
+    if (this.#looked.size >= MAX_SCANS || key === '' || key.includes(': ') || key.includes('\n')) {
+      // A reader of many headers gets the index (one pass) instead of one scan each.
+      value = this.indexed(key);
+    } else {
+      this.#lower ??= this.#text.toLowerCase();
+      const raw = scanRaw(this.#text, key, this.#lower);
+      value = raw === undefined ? undefined : percentDecodeLatin1(raw);
+    }
+    this.#looked.set(key, value);
+    return value;
   }
 
   get headers(): ReadonlyMap<string, string> {
@@ -116,6 +148,13 @@ class PlainEvent implements EslEvent {
       if (entry) map.set(entry.name, this.header(key) ?? '');
     }
     return map;
+  }
+
+  private indexed(key: string): string | undefined {
+    const entry = this.index().get(key);
+    if (!entry) return undefined;
+    entry.decoded ??= percentDecodeLatin1(entry.raw);
+    return entry.decoded;
   }
 
   private index(): Map<string, { name: string; raw: string; decoded?: string }> {
@@ -149,7 +188,9 @@ export function parsePlainEvent(body: Buffer): EslEvent {
   const end = body.indexOf(BLANK_LINE);
   const headerBytes = end < 0 ? body : body.subarray(0, end);
   // Values are URL-encoded ASCII; latin1 keeps any stray raw byte as one char for percentDecode.
-  const text = headerBytes.toString('latin1').replace(/\n+$/, '');
+  let textEnd = headerBytes.length;
+  while (textEnd > 0 && headerBytes[textEnd - 1] === 0x0a) textEnd -= 1;
+  const text = headerBytes.toString('latin1', 0, textEnd);
   const rawName = scanRaw(text, 'Event-Name');
   if (rawName === undefined || rawName === '') throw new EslProtocolError('event without Event-Name');
   const rawSubclass = scanRaw(text, 'Event-Subclass');

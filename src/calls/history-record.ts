@@ -30,8 +30,11 @@ const leg = (l: LegState | undefined): Record<string, unknown> | undefined =>
   };
 
 /** Drops undefined members, so a record shows only what is known. */
-const defined = (o: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+const defined = (o: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) if (o[key] !== undefined) out[key] = o[key];
+  return out;
+};
 
 /**
  * The history record of a call (PRODUCT §7): Kazoo's fields first (`id`, `call_id`, `timestamp`,

@@ -1,0 +1,106 @@
+/**
+ * Fills call_history with N finished calls of one configuration, as the tracker would have left them
+ * (a completed call's record and state), created evenly over the `spanDays` before now, oldest first.
+ */
+import crypto from 'node:crypto';
+import { openDatabase } from '../../src/store/sqlite';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function fillHistory(o: {
+  dbPath: string;
+  accountId: string;
+  clicktocallId: string;
+  rows: number;
+  spanDays: number;
+}): { firstRowid: number; lastRowid: number; fromMs: number; toMs: number } {
+  const db = openDatabase(o.dbPath);
+  const toMs = Date.now() - 60_000;
+  const fromMs = toMs - o.spanDays * 86_400_000;
+  const step = (toMs - fromMs) / o.rows;
+  const insert = db.prepare(
+    `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, state, updated_ms)
+     VALUES (?, ?, ?, ?, ?, 'completed', 1, ?, ?, ?)`,
+  );
+  const random = crypto.randomBytes(o.rows * 21);
+  const before =
+    (db.prepare('SELECT max(rowid) AS m FROM call_history').get() as { m: number | null }).m ?? 0;
+  const batch = 20_000;
+  for (let start = 0; start < o.rows; start += batch) {
+    db.transaction(() => {
+      for (let i = start; i < Math.min(o.rows, start + batch); i++) {
+        const id = random.subarray(i * 21, i * 21 + 16).toString('hex');
+        // Unique by construction: 1,000,000 random 10-hex suffixes collide about one time in three.
+        const callId = `c2c-${o.clicktocallId}-${(0x1000000000 + i).toString(16).slice(-10)}`;
+        const created = Math.round(fromMs + i * step);
+        const answered = created + 60;
+        const bridged = created + 73;
+        const ended = created + 5100;
+        const first = {
+          uuid: crypto.randomUUID(),
+          destination: '2600',
+          answered_at: iso(answered),
+          ended_at: iso(ended),
+          hangup_cause: 'NORMAL_CLEARING',
+        };
+        const second = {
+          ...first,
+          uuid: crypto.randomUUID(),
+          destination: '+15551234567',
+          answered_at: iso(bridged),
+          sip_status: '200',
+        };
+        const doc = {
+          id,
+          call_id: callId,
+          timestamp: Math.floor(created / 1000) + 62_167_219_200,
+          contact: '+15551234567',
+          result: 'success',
+          status: 'completed',
+          extension: '2600',
+          dial_first: 'extension',
+          created: iso(created),
+          answered_at: iso(answered),
+          bridged_at: iso(bridged),
+          ended_at: iso(ended),
+          duration_s: 5,
+          talk_s: 5,
+          hangup_cause: 'NORMAL_CLEARING',
+          hung_up_by: 'contact',
+          legs: { first, second },
+          custom_application_vars: { lead: String(i) },
+          requested_by: 'token',
+        };
+        const state = {
+          callId,
+          status: 'completed',
+          result: 'success',
+          createdAt: iso(created),
+          answeredAt: iso(answered),
+          bridgedAt: iso(bridged),
+          endedAt: iso(ended),
+          hangupCause: 'NORMAL_CLEARING',
+          hungUpBy: 'second',
+          first: { ...first, created_at: iso(created + 20), disposition: 'send_bye' },
+          second: { ...second, created_at: iso(created + 62), disposition: 'recv_bye' },
+          loopback: { [callId]: { ended: true }, [crypto.randomUUID()]: { ended: true } },
+          cancelRequested: false,
+        };
+        insert.run(
+          id,
+          callId,
+          o.accountId,
+          o.clicktocallId,
+          created,
+          JSON.stringify(doc),
+          JSON.stringify(state),
+          ended,
+        );
+      }
+    })();
+  }
+  const after = (db.prepare('SELECT max(rowid) AS m FROM call_history').get() as { m: number }).m;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { firstRowid: before + 1, lastRowid: after, fromMs, toMs };
+}

@@ -1,0 +1,377 @@
+/**
+ * `npm run bench`: the service measured as a whole process against its targets, each beside a baseline
+ * run in the same process tree at the same time (ratios hold on a noisy machine; absolute numbers drift).
+ * `--smoke` (or BENCH_SIZE=small) runs every row with tiny sizes in well under a minute.
+ * Prints a table and writes bench/results.json.
+ */
+import autocannon from 'autocannon';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { encodeKey } from '../src/clicktocall/paging';
+import { GREGORIAN_UNIX_OFFSET_S } from '../src/calls/time';
+import { benchIngest } from './ingest';
+import { fillHistory } from './lib/history-fill';
+import { cannon, openLoop, quantile, type LoadResult } from './lib/load';
+import { api, ask, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
+
+type RowId =
+  | 'connect_token'
+  | 'connect_anonymous'
+  | 'added_latency_100'
+  | 'added_latency_500'
+  | 'esl_ingest'
+  | 'history_first_page'
+  | 'history_deep_page'
+  | 'history_window'
+  | 'rss_10k_calls'
+  | 'crud_create'
+  | 'crud_fetch'
+  | 'crud_list';
+
+export type Row = {
+  id: RowId;
+  value: number;
+  unit: string;
+  p50?: number;
+  p99?: number;
+  baseline?: number;
+  ratio?: number;
+  target?: string;
+  pass?: boolean;
+  /** What was measured exactly (sizes, side numbers). */
+  note?: string;
+};
+
+const smoke = process.argv.includes('--smoke') || process.env['BENCH_SIZE'] === 'small';
+const SIZE = smoke
+  ? {
+      durationS: 2,
+      warmupS: 0.5,
+      connections: 20,
+      ingestCalls: 200,
+      historyRows: 20_000,
+      rssCalls: 1000,
+      latencyS: 2,
+    }
+  : {
+      durationS: 10,
+      warmupS: 2,
+      connections: 50,
+      ingestCalls: 5000,
+      historyRows: 1_000_000,
+      rssCalls: 10_000,
+      latencyS: 10,
+    };
+
+const rows: Row[] = [];
+const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+function add(row: Row): void {
+  rows.push(row);
+  log(`${row.id}: ${row.value} ${row.unit}${row.ratio === undefined ? '' : ` (ratio ${row.ratio})`}`);
+}
+
+async function warm(url: string, extra: Partial<Parameters<typeof cannon>[0]> = {}): Promise<void> {
+  await cannon({ url, connections: SIZE.connections, durationS: SIZE.warmupS, ...extra });
+}
+
+async function measure(url: string, extra: Partial<Parameters<typeof cannon>[0]> = {}): Promise<LoadResult> {
+  await warm(url, extra);
+  const r = await cannon({ url, connections: SIZE.connections, durationS: SIZE.durationS, ...extra });
+  if (r.non2xx > 0 || r.errors > 0) log(`  ${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return r;
+}
+
+function vsBaseline(id: RowId, r: LoadResult, baseline: LoadResult, target?: number): Row {
+  const ratio = round(r.rps / baseline.rps, 2);
+  return {
+    id,
+    value: round(r.rps),
+    unit: 'req/s',
+    p50: round(r.p50, 2),
+    p99: round(r.p99, 2),
+    baseline: round(baseline.rps),
+    ratio,
+    ...(target !== undefined && { target: `≥ ${target * 100} % of baseline`, pass: ratio >= target }),
+    note: `${SIZE.connections} connections, ${SIZE.durationS} s; baseline p50/p99 ${round(baseline.p50, 2)}/${round(baseline.p99, 2)} ms`,
+  };
+}
+
+async function waitConnected(svc: Service, urlPath: string, token: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${svc.base}${urlPath}`, { headers: { 'X-Auth-Token': token } });
+    await res.text();
+    if (res.status === 202) return;
+    if (Date.now() > deadline) throw new Error(`service never accepted a connect (${res.status})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Rows 1, 2 and 6: the HTTP paths, beside the Express baseline; returns what row 4 reuses. */
+async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
+  const dbPath = path.join(dir, 'service.db');
+  let svc = await startService({ dbPath, eslPort: sw.port });
+  const accountId = svc.accountId ?? '';
+  const { auth_token: token } = await api<{ auth_token: string }>(svc.base, 'PUT', '/v2/api_auth', {
+    body: { data: { api_key: svc.apiKey } },
+  });
+  const create = async (data: object): Promise<string> =>
+    (
+      await api<{ data: { id: string } }>(svc.base, 'PUT', `/v2/accounts/${accountId}/clicktocall`, {
+        token,
+        body: { data },
+      })
+    ).data.id;
+  const cfgToken = await create({ name: 'Bench token', extension: '2600' });
+  const cfgAnon = await create({ name: 'Bench anonymous', extension: '2600', auth_required: false });
+  const cfgHistory = await create({ name: 'Bench history', extension: '2600' });
+  const c2c = `/v2/accounts/${accountId}/clicktocall`;
+  const connectPath = (id: string): string => `${c2c}/${id}/connect?contact=%2B15551234567`;
+  const auth = { 'X-Auth-Token': token };
+  await waitConnected(svc, connectPath(cfgToken), token);
+  const baseUrl = `http://127.0.0.1:${baselineSrv.port}`;
+
+  // Row 1: non-blocking connect, token and anonymous, beside the bare Express server.
+  log('connect (row 1)');
+  const helloGet = await measure(`${baseUrl}/hello`);
+  const tokenRun = await measure(`${svc.base}${connectPath(cfgToken)}`, { headers: auth });
+  const anonRun = await measure(`${svc.base}${connectPath(cfgAnon)}`);
+  const helloGet2 = await measure(`${baseUrl}/hello`);
+  const helloBest = helloGet2.rps > helloGet.rps ? helloGet2 : helloGet;
+  add(vsBaseline('connect_token', tokenRun, helloBest, 0.6));
+  add(vsBaseline('connect_anonymous', anonRun, helloBest, 0.6));
+
+  // Row 2: HTTP request sent → bgapi bytes at the fake switch, open loop at fixed rates.
+  for (const rate of [100, 500] as const) {
+    log(`added latency at ${rate} req/s (row 2)`);
+    await ask(sw.proc, 'stats');
+    sw.proc.send({ type: 'record' });
+    const sent = new Map<string, bigint>();
+    const res = await openLoop({
+      url: `${svc.base}${connectPath(cfgToken)}`,
+      rate,
+      durationS: SIZE.latencyS,
+      headers: auth,
+      onAnswer: (sentNs, status, body) => {
+        if (status !== 202) return;
+        const callId = (JSON.parse(body) as { data?: { call_id?: string } }).data?.call_id;
+        if (callId !== undefined) sent.set(callId, sentNs);
+      },
+    });
+    const { arrivals } = await ask<{ arrivals: Record<string, string> }>(sw.proc, 'arrivals');
+    const added: number[] = [];
+    for (const [callId, sentNs] of sent) {
+      const at = arrivals[callId];
+      if (at !== undefined) added.push(Number(BigInt(at) - sentNs) / 1e6);
+    }
+    const median = quantile(added, 0.5);
+    add({
+      id: rate === 100 ? 'added_latency_100' : 'added_latency_500',
+      value: round(median, 3),
+      unit: 'ms (median)',
+      p50: round(median, 3),
+      p99: round(quantile(added, 0.99), 3),
+      target: 'median < 2 ms',
+      pass: median < 2,
+      note: `${added.length} of ${res.sent} requests matched at ${rate} req/s open loop over ${SIZE.latencyS} s (${res.failed} failed)`,
+    });
+  }
+
+  // Row 6: CRUD beside the same Express baseline (GET, and PUT with a JSON body for create).
+  log('crud (row 6)');
+  const body = JSON.stringify({ data: { name: 'Bench CRUD', extension: '2601' } });
+  const json = { ...auth, 'Content-Type': 'application/json' };
+  const helloPut = await measure(`${baseUrl}/hello`, {
+    method: 'PUT',
+    body,
+    headers: { 'Content-Type': 'application/json' },
+  });
+  const createRun = await measure(`${svc.base}${c2c}`, { method: 'PUT', body, headers: json });
+  const fetchRun = await measure(`${svc.base}${c2c}/${cfgToken}`, { headers: auth });
+  const listRun = await measure(`${svc.base}${c2c}`, { headers: auth });
+  add(vsBaseline('crud_create', createRun, helloPut));
+  add(vsBaseline('crud_fetch', fetchRun, helloBest));
+  add(vsBaseline('crud_list', listRun, helloBest));
+  rows[rows.length - 1]!.note += `; list pages 50 of ${createRun.requests + 3} configurations`;
+
+  // Row 4: history of one configuration with N records, through HTTP.
+  await svc.stop();
+  log(`filling ${SIZE.historyRows} history records (row 4)`);
+  const t0 = Date.now();
+  const filled = fillHistory({
+    dbPath,
+    accountId,
+    clicktocallId: cfgHistory,
+    rows: SIZE.historyRows,
+    spanDays: 365,
+  });
+  log(`  filled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  svc = await startService({ dbPath, eslPort: sw.port });
+  const hist = `${svc.base}${c2c}/${cfgHistory}/history`;
+  const deepKey = encodeKey(Math.round((filled.firstRowid + filled.lastRowid) / 2));
+  const midMs = (filled.fromMs + filled.toMs) / 2;
+  const fromS = Math.floor(midMs / 1000) + GREGORIAN_UNIX_OFFSET_S;
+  const windowQuery = `created_from=${fromS}&created_to=${fromS + 86_399}`;
+  const queries: Array<[RowId, string]> = [
+    ['history_first_page', hist],
+    ['history_deep_page', `${hist}?start_key=${deepKey}`],
+    ['history_window', `${hist}?${windowQuery}`],
+  ];
+  for (const [id, url] of queries) {
+    const check = await api<{ data: unknown[] }>(svc.base, 'GET', url.slice(svc.base.length), { token });
+    const r = await measure(url, { headers: auth, connections: 1 });
+    add({
+      id,
+      value: round(r.p99, 2),
+      unit: 'ms (p99)',
+      p50: round(r.p50, 2),
+      p99: round(r.p99, 2),
+      target: 'p99 < 5 ms',
+      pass: r.p99 < 5,
+      note: `${SIZE.historyRows} records; page of ${check.data.length}; 1 connection, ${round(r.rps)} req/s`,
+    });
+  }
+  await svc.stop();
+}
+
+/** Row 5: RSS of the service process with N calls tracked at once (ringing forever on the real scenarios). */
+async function rssRow(dir: string): Promise<void> {
+  log(`rss with ${SIZE.rssCalls} tracked calls (row 5)`);
+  const sw = await forkReady('switch-proc', ['real']);
+  const svc = await startService({ dbPath: path.join(dir, 'rss.db'), eslPort: sw.port });
+  try {
+    const accountId = svc.accountId ?? '';
+    const { auth_token: token } = await api<{ auth_token: string }>(svc.base, 'PUT', '/v2/api_auth', {
+      body: { data: { api_key: svc.apiKey } },
+    });
+    // An extension ending in 999: the first party rings until the call is cancelled (README table).
+    const cfg = (
+      await api<{ data: { id: string } }>(svc.base, 'PUT', `/v2/accounts/${accountId}/clicktocall`, {
+        token,
+        body: { data: { name: 'Bench ringing', extension: '2999' } },
+      })
+    ).data.id;
+    const url = `${svc.base}/v2/accounts/${accountId}/clicktocall/${cfg}/connect?contact=%2B15551234567`;
+    await waitConnected(svc, url.slice(svc.base.length), token);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const idle = rssMb(svc.pid);
+    await new Promise<void>((resolve, reject) => {
+      autocannon(
+        { url, connections: 20, amount: SIZE.rssCalls - 1, headers: { 'X-Auth-Token': token } },
+        (err: Error | null) => (err ? reject(err) : resolve()),
+      );
+    });
+    // Let every call's ringing events arrive and settle.
+    let stats = await ask<{ activeCalls: number }>(sw.proc, 'stats');
+    for (let i = 0; i < 50 && stats.activeCalls < SIZE.rssCalls; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stats = await ask<{ activeCalls: number }>(sw.proc, 'stats');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const rss = rssMb(svc.pid);
+    add({
+      id: 'rss_10k_calls',
+      value: round(rss, 1),
+      unit: 'MB',
+      target: '< 150 MB',
+      pass: rss < 150,
+      note: `${stats.activeCalls} calls up at the switch, each tracked (ringing); idle RSS before the calls ${round(idle, 1)} MB`,
+    });
+  } finally {
+    await svc.stop();
+    await sw.stop();
+  }
+}
+
+async function ingestRow(): Promise<void> {
+  log(`esl ingest of ${SIZE.ingestCalls} calls (row 3)`);
+  const { service, baseline } = await benchIngest(SIZE.ingestCalls);
+  add({
+    id: 'esl_ingest',
+    value: round(service.eventsPerS),
+    unit: 'events/s',
+    baseline: round(baseline.eventsPerS),
+    ratio: round(service.eventsPerS / baseline.eventsPerS, 2),
+    target: '≥ 20000 events/s',
+    pass: service.eventsPerS >= 20_000,
+    note:
+      `${service.events} events of ${service.calls} calls (${round(service.bytes / service.events / 1024, 1)} KB/event avg): ` +
+      `${round(service.callsPerS)} calls/s, ${round(service.mbPerS)} MB/s; baseline ${round(baseline.callsPerS)} calls/s, ${round(baseline.mbPerS)} MB/s`,
+  });
+}
+
+function table(): string {
+  const header = ['row', 'value', 'p50', 'p99', 'baseline', 'ratio', 'target', 'pass'];
+  const lines = rows.map((r) => [
+    r.id,
+    `${r.value} ${r.unit}`,
+    r.p50 === undefined ? '' : `${r.p50} ms`,
+    r.p99 === undefined ? '' : `${r.p99} ms`,
+    r.baseline === undefined ? '' : String(r.baseline),
+    r.ratio === undefined ? '' : String(r.ratio),
+    r.target ?? '',
+    r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
+  ]);
+  const out = [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`);
+  return out.join('\n');
+}
+
+const ORDER: RowId[] = [
+  'connect_token',
+  'connect_anonymous',
+  'added_latency_100',
+  'added_latency_500',
+  'esl_ingest',
+  'history_first_page',
+  'history_deep_page',
+  'history_window',
+  'rss_10k_calls',
+  'crud_create',
+  'crud_fetch',
+  'crud_list',
+];
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-bench-'));
+  log(`${smoke ? 'smoke' : 'full'} run; data in ${dir}`);
+  try {
+    await ingestRow();
+    const sw = await forkReady('switch-proc', ['accept']);
+    const baselineSrv = await forkReady('baseline-server');
+    try {
+      await httpRows(dir, sw, baselineSrv);
+    } finally {
+      await baselineSrv.stop();
+      await sw.stop();
+    }
+    await rssRow(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  rows.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+    size: smoke ? 'smoke' : 'full',
+    duration_s: round((Date.now() - started) / 1000),
+    rows,
+  };
+  const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(
+    `\n${table()}\n\nmachine: ${results.machine.cpus} cpus, ${results.machine.memory_gb} GB, node ${results.machine.node}; ` +
+      `${results.size} run in ${results.duration_s} s; written to ${path.relative(process.cwd(), file)}\n`,
+  );
+  for (const r of rows) if (r.note) process.stdout.write(`  ${r.id}: ${r.note}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
