@@ -8,7 +8,6 @@ import autocannon from 'autocannon';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeKey } from '../src/clicktocall/paging';
 import { GREGORIAN_UNIX_OFFSET_S } from '../src/calls/time';
 import { benchIngest } from './ingest';
 import { fillHistory } from './lib/history-fill';
@@ -213,9 +212,12 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
   log(`  filled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   svc = await startService({ dbPath, eslPort: sw.port });
   const hist = `${svc.base}${c2c}/${cfgHistory}/history`;
-  const deepKey = encodeKey(Math.round((filled.firstRowid + filled.lastRowid) / 2));
   const midMs = (filled.fromMs + filled.toMs) / 2;
   const fromS = Math.floor(midMs / 1000) + GREGORIAN_UNIX_OFFSET_S;
+  // A key from the middle of the history, as a client paging down would hold it.
+  const deepKey = await fetch(`${hist}?created_to=${fromS}`, { headers: auth })
+    .then((r) => r.json() as Promise<{ next_start_key?: string }>)
+    .then((b) => b.next_start_key ?? '');
   const windowQuery = `created_from=${fromS}&created_to=${fromS + 86_399}`;
   const queries: Array<[RowId, string]> = [
     ['history_first_page', hist],

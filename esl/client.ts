@@ -104,8 +104,12 @@ export type EslJobResult = {
   readonly result: string;
   /** The raw body, e.g. `-ERR USER_BUSY\n`. */
   readonly body: string;
-  /** The event itself. */
-  readonly event: EslEvent;
+  /**
+   * The event itself, for the `job` emission and the waiters registered before it arrived. A result kept
+   * for a later {@link EslClient.waitForJob} carries none: the event (a few KB, the whole originate
+   * among its headers) is not retained for the job's retention time.
+   */
+  readonly event?: EslEvent;
 };
 
 /** Events emitted by {@link EslClient}. */
@@ -465,7 +469,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     }
     if (entry.result) return;
     const result = jobResultOf(jobUuid, event);
-    entry.result = result;
+    entry.result = { jobUuid: result.jobUuid, ok: result.ok, result: result.result, body: result.body };
     for (const w of entry.waiters.splice(0)) {
       clearTimeout(w.timer);
       w.resolve(result);

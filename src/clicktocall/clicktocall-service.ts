@@ -83,7 +83,7 @@ export class ClickToCallService {
     for (const [field] of options.filters)
       if (!FILTER_FIELD.test(field))
         throw fieldError(`filter_${field.slice(0, 64)}`, 'invalid', 'unknown filter');
-    const { startRowid, pageSize, limit } = pageWindow(options);
+    const { start: startRowid, pageSize, limit } = pageWindow(options);
     const rows = this.deps.repo.list({ accountId, startRowid, limit, filters: options.filters });
     const { page, next } = cutPage(rows, pageSize);
     return {

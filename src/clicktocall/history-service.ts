@@ -19,6 +19,15 @@ export type HistoryWindow = { createdFrom?: number; createdTo?: number };
 
 const CALL_ID = /^c2c-[0-9a-f]{32}-[0-9a-f]{10}$/;
 
+/** History pages are keyed by (created_ms, rowid), their order: an opaque key to pass back. */
+const encodeHistoryKey = (row: { created_ms: number; rowid: number }): string =>
+  Buffer.from(`h${row.created_ms}.${row.rowid}`).toString('base64url');
+
+const decodeHistoryKey = (key: string): { createdMs: number; rowid: number } | undefined => {
+  const m = /^h(\d{1,15})\.([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
+  return m ? { createdMs: Number(m[1]), rowid: Number(m[2]) } : undefined;
+};
+
 /** Reading call history, and hanging up a call of an account (PRODUCT §7; Kazoo's channel action). */
 export class HistoryService {
   constructor(private readonly deps: HistoryServiceDeps) {}
@@ -33,16 +42,16 @@ export class HistoryService {
     const { createdFrom, createdTo } = options;
     if (createdFrom !== undefined && createdTo !== undefined && createdFrom > createdTo)
       throw fieldError('created_to', 'range', 'must not be before created_from');
-    const { startRowid, pageSize, limit } = pageWindow(options);
+    const { start, pageSize, limit } = pageWindow(options, decodeHistoryKey);
     const rows = this.deps.history.list({
       accountId,
       clicktocallId,
-      ...(startRowid !== undefined && { startRowid }),
+      ...(start !== undefined && { start }),
       ...(createdFrom !== undefined && { fromMs: unixMsOfGregorian(createdFrom) }),
       ...(createdTo !== undefined && { toMs: unixMsOfGregorian(createdTo) + 999 }),
       ...(limit !== undefined && { limit }),
     });
-    const { page, next } = cutPage(rows, pageSize);
+    const { page, next } = cutPage(rows, pageSize, encodeHistoryKey);
     return {
       items: page.map((r) => r.doc),
       ...(options.startKey !== undefined && { startKey: options.startKey }),

@@ -15,17 +15,20 @@ const decodeKey = (key: string): number | undefined => {
 };
 
 /** The row to start from and how many rows to read (one more than the page, to know if another follows). */
-export function pageWindow(options: PageOptions): { startRowid?: number; pageSize?: number; limit?: number } {
+export function pageWindow<K = number>(
+  options: PageOptions,
+  decode: (key: string) => K | undefined = decodeKey as (key: string) => K | undefined,
+): { start?: K; pageSize?: number; limit?: number } {
   const pageSize = options.paginate ? (options.pageSize ?? DEFAULT_PAGE_SIZE) : undefined;
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PAGE_SIZE))
     throw fieldError('page_size', 'invalid', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  let startRowid: number | undefined;
+  let start: K | undefined;
   if (options.startKey !== undefined) {
-    startRowid = decodeKey(options.startKey);
-    if (startRowid === undefined) throw fieldError('start_key', 'invalid', 'is not a key this service gave');
+    start = decode(options.startKey);
+    if (start === undefined) throw fieldError('start_key', 'invalid', 'is not a key this service gave');
   }
   return {
-    ...(startRowid !== undefined && { startRowid }),
+    ...(start !== undefined && { start }),
     ...(pageSize !== undefined && { pageSize, limit: pageSize + 1 }),
   };
 }
@@ -34,8 +37,9 @@ export function pageWindow(options: PageOptions): { startRowid?: number; pageSiz
 export function cutPage<T extends { rowid: number }>(
   rows: T[],
   pageSize: number | undefined,
+  keyOf: (row: T) => string = (row) => encodeKey(row.rowid),
 ): { page: T[]; next?: string } {
   if (pageSize === undefined || rows.length <= pageSize) return { page: rows };
   const next = rows[pageSize];
-  return { page: rows.slice(0, pageSize), ...(next && { next: encodeKey(next.rowid) }) };
+  return { page: rows.slice(0, pageSize), ...(next && { next: keyOf(next) }) };
 }

@@ -20,8 +20,8 @@ type RawRow = Omit<HistoryRow, 'doc' | 'state'> & { doc: string; state: string |
 export type HistoryQuery = {
   accountId: string;
   clicktocallId: string;
-  /** Rows with rowid <= this (the decoded start_key). */
-  startRowid?: number;
+  /** Rows at or after this one in the order of the list (the decoded start_key): newest first. */
+  start?: { createdMs: number; rowid: number };
   /** Unix ms, inclusive. */
   fromMs?: number;
   /** Unix ms, inclusive. */
@@ -70,10 +70,13 @@ export class HistoryRepo {
     this.openStmt = db.prepare<[], RawRow>(
       `SELECT ${COLUMNS} FROM call_history WHERE final = 0 ORDER BY rowid`,
     );
-    this.listStmt = db.prepare<[string, string, number, number, number, number], RawRow>(
+    // Newest first by (created_ms, rowid): the (clicktocall_id, created_ms) index serves the first page,
+    // a deep page (a keyset, not an offset) and a created_from/created_to window alike.
+    this.listStmt = db.prepare<[string, string, number, number, number, number, number], RawRow>(
       `SELECT ${COLUMNS} FROM call_history
-       WHERE clicktocall_id = ? AND account_id = ? AND rowid <= ? AND created_ms >= ? AND created_ms <= ?
-       ORDER BY rowid DESC LIMIT ?`,
+       WHERE clicktocall_id = ? AND account_id = ? AND (created_ms, rowid) <= (?, ?)
+         AND created_ms >= ? AND created_ms <= ?
+       ORDER BY created_ms DESC, rowid DESC LIMIT ?`,
     );
   }
 
@@ -159,7 +162,8 @@ export class HistoryRepo {
       .all(
         q.clicktocallId,
         q.accountId,
-        q.startRowid ?? Number.MAX_SAFE_INTEGER,
+        q.start?.createdMs ?? Number.MAX_SAFE_INTEGER,
+        q.start?.rowid ?? Number.MAX_SAFE_INTEGER,
         q.fromMs ?? 0,
         q.toMs ?? Number.MAX_SAFE_INTEGER,
         q.limit ?? -1,

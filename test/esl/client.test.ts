@@ -203,6 +203,7 @@ describe('EslClient against the fake switch', function () {
   it('when the originate parser refuses the arguments, then the job carries FreeSWITCH’s -ERR', async () => {
     const c = makeClient(await startFake());
     await c.waitConnected(5000);
+    const emitted = new Promise<EslJobResult>((resolve) => c.once('job', resolve));
     const { jobUuid } = await c.bgapi('originate foo/bar &park');
     const job = await c.waitForJob(jobUuid, { timeoutMs: 3000 });
     expect(job).to.include({
@@ -210,7 +211,8 @@ describe('EslClient against the fake switch', function () {
       result: 'CHAN_NOT_IMPLEMENTED',
       body: '-ERR CHAN_NOT_IMPLEMENTED\n',
     });
-    expect(job.event.header('Job-Command-Arg')).to.equal('foo/bar &park');
+    // The event itself goes with the emission; a result kept for a later wait does not retain it.
+    expect((await emitted).event?.header('Job-Command-Arg')).to.equal('foo/bar &park');
   });
 
   it('when the switch stalls, then the command times out, and a late reply does not shift later replies', async () => {
