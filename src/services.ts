@@ -39,6 +39,8 @@ export type ServiceOptions = {
   metrics?: Metrics;
   /** How long the switch may take to accept an originate (default 5 s). */
   commandTimeoutMs?: number;
+  /** The random part of call ids (tests pin it). */
+  randomHex?: () => string;
 };
 
 /** A switch port that is never connected: for the command line, which places no calls. */
@@ -86,6 +88,7 @@ export function createServices(opts: ServiceOptions): Services {
     logger: opts.logger.child({ module: 'connect' }),
     metrics,
     ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
+    ...(opts.randomHex !== undefined && { randomHex: opts.randomHex }),
   });
   const historyService = new HistoryService({ history, configs, tracker, esl });
   return { accounts, clicktocall, connect, history: historyService, tracker };

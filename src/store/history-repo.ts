@@ -45,6 +45,7 @@ export class HistoryRepo {
   private readonly updateStmt;
   private readonly openStmt;
   private readonly listStmt;
+  private readonly existsStmt;
   private readonly db: Db;
 
   constructor(
@@ -63,6 +64,9 @@ export class HistoryRepo {
       'SELECT min(created_ms) AS created_ms FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
     );
     this.byCallIdStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE call_id = ?`);
+    this.existsStmt = db.prepare<[string], { one: number }>(
+      'SELECT 1 AS one FROM call_history WHERE call_id = ?',
+    );
     this.updateStmt = db.prepare(
       `UPDATE call_history SET doc = @doc, state = @state, status = @status, final = @final, updated_ms = @updated_ms
        WHERE call_id = @call_id`,
@@ -107,6 +111,11 @@ export class HistoryRepo {
     const count = this.countSinceStmt.get(clicktocallId, sinceMs)?.n ?? 0;
     const oldest = count > 0 ? this.oldestSinceStmt.get(clicktocallId, sinceMs)?.created_ms : undefined;
     return oldest === undefined ? { count } : { count, oldestMs: oldest };
+  }
+
+  /** Whether a record has this call id. */
+  exists(callId: string): boolean {
+    return this.existsStmt.get(callId) !== undefined;
   }
 
   byCallId(callId: string): HistoryRow | undefined {

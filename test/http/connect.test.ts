@@ -301,6 +301,28 @@ describe('connect', function () {
     });
   });
 
+  describe('call ids', () => {
+    it('when a random call id is already in history, then another is drawn (never a 500, never a reuse)', async () => {
+      const draws = ['aaaaaaaaaa', 'aaaaaaaaaa', 'aaaaaaaaaa', 'bbbbbbbbbb'];
+      const pinned = harness({
+        esl: rig.esl,
+        now: () => new Date(),
+        randomHex: () => draws.shift() ?? 'cccccccccc',
+      });
+      const owner = pinned.account();
+      const created = await pinned.http
+        .put(`/v2/accounts/${owner.id}/clicktocall`)
+        .set('X-Auth-Token', owner.token)
+        .send(minimal())
+        .expect(201);
+      const url = `/v2/accounts/${owner.id}/clicktocall/${created.body.data.id as string}/connect?contact=2601`;
+      const first = await pinned.http.get(url).set('X-Auth-Token', owner.token).expect(202);
+      const second = await pinned.http.get(url).set('X-Auth-Token', owner.token).expect(202);
+      expect(first.body.data.call_id).to.match(/-aaaaaaaaaa$/);
+      expect(second.body.data.call_id).to.match(/-bbbbbbbbbb$/);
+    });
+  });
+
   describe('the switch link', () => {
     it('when the switch is down, then 503 switch_unavailable at once, no record; back up, connects work again', async () => {
       const url = await configure();

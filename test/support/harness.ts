@@ -46,6 +46,7 @@ export function harness(
     trustProxy?: false | string[];
     anonConnectsPerMinute?: number;
     commandTimeoutMs?: number;
+    randomHex?: () => string;
   } = {},
 ): Harness {
   const db = openDatabase(opts.dbPath ?? ':memory:');
@@ -59,6 +60,7 @@ export function harness(
     logger,
     now: opts.now ?? (() => clock.now),
     ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
+    ...(opts.randomHex !== undefined && { randomHex: opts.randomHex }),
   });
   if (opts.esl) services.tracker.start();
   const app = createApp({
