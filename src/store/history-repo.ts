@@ -76,10 +76,9 @@ export class HistoryRepo {
     );
     // Newest first by (created_ms, rowid): the (clicktocall_id, created_ms) index serves the first page,
     // a deep page (a keyset, not an offset) and a created_from/created_to window alike.
-    this.listStmt = db.prepare<[string, string, number, number, number, number, number], RawRow>(
+    this.listStmt = db.prepare<[string, string, number, number, number, number], RawRow>(
       `SELECT ${COLUMNS} FROM call_history
-       WHERE clicktocall_id = ? AND account_id = ? AND (created_ms, rowid) <= (?, ?)
-         AND created_ms >= ? AND created_ms <= ?
+       WHERE clicktocall_id = ? AND account_id = ? AND (created_ms, rowid) <= (?, ?) AND created_ms >= ?
        ORDER BY created_ms DESC, rowid DESC LIMIT ?`,
     );
   }
@@ -167,16 +166,12 @@ export class HistoryRepo {
 
   /** Records of one configuration, newest first. */
   list(q: HistoryQuery): HistoryRow[] {
+    // One upper bound, the lower of the start key and the window's end: SQLite bounds an index range by
+    // one upper term only, and a second one would be a filter over every newer row.
+    const end = { createdMs: q.toMs ?? Number.MAX_SAFE_INTEGER, rowid: Number.MAX_SAFE_INTEGER };
+    const upper = q.start !== undefined && q.start.createdMs <= end.createdMs ? q.start : end;
     return this.listStmt
-      .all(
-        q.clicktocallId,
-        q.accountId,
-        q.start?.createdMs ?? Number.MAX_SAFE_INTEGER,
-        q.start?.rowid ?? Number.MAX_SAFE_INTEGER,
-        q.fromMs ?? 0,
-        q.toMs ?? Number.MAX_SAFE_INTEGER,
-        q.limit ?? -1,
-      )
+      .all(q.clicktocallId, q.accountId, upper.createdMs, upper.rowid, q.fromMs ?? 0, q.limit ?? -1)
       .map(parse);
   }
 }

@@ -76,6 +76,22 @@ describe('GET …/clicktocall/{ID}/history', () => {
     expect(ids(to.body)).to.deep.equal([callIds[0]]);
   });
 
+  it('when a window is paged, then its pages stay inside it and cover it once', async () => {
+    const window = {
+      created_from: gregorian(base + 1 * 3600_000),
+      created_to: gregorian(base + 5 * 3600_000),
+    };
+    const first = await get({ ...window, page_size: '3' }).expect(200);
+    expect(ids(first.body)).to.deep.equal([callIds[5], callIds[4], callIds[3]]);
+    const second = await get({
+      ...window,
+      page_size: '3',
+      start_key: first.body.next_start_key as string,
+    }).expect(200);
+    expect(ids(second.body)).to.deep.equal([callIds[2], callIds[1]]);
+    expect(second.body).to.not.have.property('next_start_key');
+  });
+
   it('when the window is inverted, then 400', async () => {
     const res = await get({ created_from: gregorian(base + 3600_000), created_to: gregorian(base) }).expect(
       400,
