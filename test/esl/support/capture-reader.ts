@@ -55,6 +55,8 @@ export function readRecords(path: string): CaptureRecord[] {
         t: Number(m[2]),
         bytes: data.subarray(i, i + n),
       });
+      if (i + n < data.length && data[i + n] !== 0x0a)
+        throw new Error(`${path}: record at ${i} not followed by LF`);
       i += n + 1;
       continue;
     }

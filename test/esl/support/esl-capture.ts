@@ -9,6 +9,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readRecords } from './capture-reader';
 
 /** One RECV or SENT record. */
 export type WireRecord = { direction: 'recv' | 'sent'; t: number; bytes: Buffer };
@@ -20,28 +21,11 @@ export const FIXTURE_DIR = ((): string => {
   return path.join(root, 'test', 'fixtures', 'esl');
 })();
 
-/** Reads every RECV/SENT record of a capture file, in order. */
+/** Reads every RECV/SENT record of a capture file, in order (capture-reader.ts reads the format). */
 export function readWire(file: string): WireRecord[] {
-  const data = readFileSync(path.isAbsolute(file) ? file : path.join(FIXTURE_DIR, file));
-  const out: WireRecord[] = [];
-  let i = 0;
-  while (i < data.length) {
-    let eol = data.indexOf(0x0a, i);
-    if (eol < 0) eol = data.length;
-    const line = data.subarray(i, eol).toString('latin1');
-    i = eol + 1;
-    const m = /^##ESL-CAPTURE (<<< RECV|>>> SENT) t=([0-9.]+) len=([0-9]+)$/.exec(line);
-    if (!m) continue;
-    const len = Number(m[3]);
-    out.push({
-      direction: m[1] === '<<< RECV' ? 'recv' : 'sent',
-      t: Number(m[2]),
-      bytes: data.subarray(i, i + len),
-    });
-    if (data[i + len] !== 0x0a) throw new Error(`${file}: record at ${i} not followed by LF`);
-    i += len + 1;
-  }
-  return out;
+  return readRecords(path.isAbsolute(file) ? file : path.join(FIXTURE_DIR, file)).flatMap((r) =>
+    r.kind === 'recv' || r.kind === 'sent' ? [{ direction: r.kind, t: r.t, bytes: r.bytes }] : [],
+  );
 }
 
 /** The RECV payloads only. */
