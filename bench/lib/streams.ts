@@ -5,10 +5,8 @@
  */
 import crypto from 'node:crypto';
 import { DEFAULT_SUBSCRIPTION } from '../../esl/client';
-import { parseOriginate } from '../../esl/fake-switch/originate-parser';
-import { selectScenario } from '../../esl/fake-switch/scenarios';
 import { Subscription, eventPlainFrame } from '../../esl/fake-switch/wire';
-import { buildOriginateRequest } from '../../src/clicktocall/originate-request';
+import { scenarioSteps } from '../../test/support/scenario-steps';
 
 export const BENCH_ACCOUNT_ID = 'a'.repeat(32);
 
@@ -30,32 +28,14 @@ export function callStream(i: number, sub: Subscription, configId?: string): Cal
   const cid = configId ?? crypto.randomBytes(16).toString('hex');
   const callId = `c2c-${cid}-${crypto.randomBytes(5).toString('hex')}`;
   const contact = CONTACTS[i % CONTACTS.length] ?? '+15551234567';
-  const { command } = buildOriginateRequest({
-    config: {
-      id: cid,
-      name: 'Sales',
-      extension: '2600',
-      auth_required: true,
-      custom_application_vars: {},
-      timeout: 8,
-    },
-    account: { id: BENCH_ACCOUNT_ID, name: 'A', realm: 'a.example.com', parent_id: null, context: null },
-    context: 'default',
+  const steps = scenarioSteps({
+    config: { id: cid, extension: '2600', timeout: 8 },
     contact,
-    requestVars: {},
     callId,
-  });
-  const parsed = parseOriginate(command.slice('originate '.length));
-  if ('error' in parsed) throw new Error(parsed.error);
-  const ctx = {
-    callId,
-    jobUuid: crypto.randomUUID(),
-    parsed,
-    uuids: { loopbackB: crypto.randomUUID(), firstSip: crypto.randomUUID(), secondSip: crypto.randomUUID() },
+    accountId: BENCH_ACCOUNT_ID,
     startedAt: new Date(),
-  };
-  const frames = selectScenario(parsed)
-    .steps(ctx)
+  });
+  const frames = steps
     .filter((s) => sub.passes(s.event))
     .map((s) => ({ atMs: s.atMs, frame: eventPlainFrame(s.event, s.body) }));
   return { callId, configId: cid, frames };

@@ -1,16 +1,14 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { EslEvent } from '../../esl';
-import { parseOriginate } from '../../esl/fake-switch/originate-parser';
 import type { ScenarioStep } from '../../esl/fake-switch/scenario-types';
-import { selectScenario } from '../../esl/fake-switch/scenarios';
 import { CallTracker } from '../../src/calls/call-tracker';
 import type { CallEvent } from '../../src/calls/call-state';
 import type { SwitchPort } from '../../src/calls/switch-port';
-import { buildOriginateRequest } from '../../src/clicktocall/originate-request';
 import { HistoryRepo } from '../../src/store/history-repo';
 import { openDatabase } from '../../src/store/sqlite';
 import { testLogger } from '../support/harness';
+import { scenarioSteps } from '../support/scenario-steps';
 
 /** An event as the ESL layer delivers it, from a scenario step's headers. */
 function eslEvent(step: ScenarioStep): EslEvent {
@@ -41,24 +39,14 @@ function stubSwitch(commands: string[]): SwitchPort {
 function scenarioOf(config: { extension: string; bypass_media?: boolean }, contact: string) {
   const configId = crypto.randomBytes(16).toString('hex');
   const callId = `c2c-${configId}-${crypto.randomBytes(5).toString('hex')}`;
-  const { command } = buildOriginateRequest({
-    config: { id: configId, name: 'Sales', auth_required: true, custom_application_vars: {}, ...config },
-    account: { id: 'a'.repeat(32), name: 'A', realm: 'a.example.com', parent_id: null, context: null },
-    context: 'default',
+  const steps = scenarioSteps({
+    config: { id: configId, ...config },
     contact,
-    requestVars: {},
     callId,
-  });
-  const parsed = parseOriginate(command.slice('originate '.length));
-  if ('error' in parsed) throw new Error(parsed.error);
-  const ctx = {
-    callId,
-    jobUuid: crypto.randomUUID(),
-    parsed,
-    uuids: { loopbackB: crypto.randomUUID(), firstSip: crypto.randomUUID(), secondSip: crypto.randomUUID() },
+    accountId: 'a'.repeat(32),
     startedAt: new Date('2026-11-27T10:00:00Z'),
-  };
-  return { callId, steps: selectScenario(parsed).steps(ctx) };
+  });
+  return { callId, steps };
 }
 
 /** Plays steps into a fresh tracker; BACKGROUND_JOB steps go in as the connect service feeds them. */
