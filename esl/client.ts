@@ -268,6 +268,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     }
     this.jobs.clear();
     await this.loop;
+    this.setHealth({ connected: false, since: new Date(), reconnects: this.healthState.reconnects });
     this.log.info('esl client closed');
   }
 
@@ -410,15 +411,13 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         const reason = await closedPromise;
         this.conn = undefined;
         if (conn.ageMs >= this.opts.stableAfterMs) attempt = 0;
-        if (this.closed) {
-          this.setHealth({ ...this.healthState, connected: false, since: new Date() });
-          break;
-        }
+        if (this.closed) break;
         this.setHealth({
           ...this.healthState,
           connected: false,
           since: new Date(),
           lastError: reason.message,
+          lastErrorCode: reason instanceof EslError ? reason.code : undefined,
         });
         this.log.warn('esl disconnected', { error: reason.message });
         this.safeEmit('disconnected', { reason: reason.message });
@@ -427,8 +426,13 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         this.conn = undefined;
         if (this.closed) break;
         const message = err instanceof Error ? err.message : String(err);
-        this.setHealth({ ...this.healthState, lastError: message });
-        this.log.warn('esl connect failed', {
+        this.setHealth({
+          ...this.healthState,
+          lastError: message,
+          lastErrorCode: err instanceof EslError ? err.code : undefined,
+        });
+        // Every attempt at debug: the client's user reports an outage once (see the `state` event).
+        this.log.debug('esl connect failed', {
           host: this.opts.host,
           port: this.opts.port,
           error: message,

@@ -1,6 +1,7 @@
 /**
  * Health of the ESL link and the logger interface the ESL layer writes to.
  */
+import type { EslErrorCode } from './errors';
 
 /** Snapshot of the link's health, readable synchronously via `EslClient.health`. */
 export type EslHealth = {
@@ -8,8 +9,13 @@ export type EslHealth = {
   readonly connected: boolean;
   /** When `connected` last changed (or when the client was created). */
   readonly since: Date;
-  /** The last failure, as a short message without secrets (absent until the first failure). */
+  /**
+   * The last failure, as a short message without secrets (absent until the first failure, and after
+   * {@link EslClient.close}: a deliberate close is no failure).
+   */
   readonly lastError?: string;
+  /** The {@link EslError} code of the last failure when it was one, e.g. `ESL_AUTH` for a refused password. */
+  readonly lastErrorCode?: EslErrorCode;
   /** Number of successful connections after the first one. */
   readonly reconnects: number;
 };

@@ -53,7 +53,13 @@ function main(): void {
   const server: Server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info('listening', { host: config.host, port, db: config.dbPath });
+    logger.info('listening', {
+      host: config.host,
+      port,
+      db: config.dbPath,
+      switch: `${config.eslHost}:${config.eslPort}`,
+      dialplan_context: config.dialplanContext,
+    });
   });
   server.on('error', (err) => {
     logger.error('cannot listen', { error: err.message });

@@ -71,6 +71,7 @@ export function createServices(opts: ServiceOptions): Services {
     repo: configs,
     validate: validators.config,
     now,
+    logger: opts.logger.child({ module: 'clicktocall' }),
   });
   const history = new HistoryRepo(opts.db, metrics);
   const tracker = new CallTracker({ history, esl, logger: opts.logger, now, metrics });

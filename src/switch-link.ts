@@ -2,32 +2,68 @@ import { EslClient } from '../esl';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
+/** What an outage looks like to an operator: the switch cannot be reached, or it refused the password. */
+type Outage = 'unreachable' | 'auth';
+
 /**
- * The one ESL connection of the service, started at once and reconnected forever. Logs in plain words
- * when the switch is unreachable (once per outage, not once per retry) and when it is back.
+ * The one ESL connection of the service, started at once and reconnected forever. Logs in plain words, once per
+ * outage (not once per retry), when the switch is unreachable or refuses the password, and when it is back; a
+ * deliberate close says nothing. On every connection it checks that the dialplan context of the calls exists.
  */
 export function startSwitchLink(config: Config, logger: Logger): EslClient {
   const log = logger.child({ module: 'esl' });
+  const where = { host: config.eslHost, port: config.eslPort };
   const esl = new EslClient({
     host: config.eslHost,
     port: config.eslPort,
     password: config.eslPassword,
     logger: log,
   });
-  let down = false;
+  let down: Outage | undefined;
   esl.on('state', (health) => {
-    if (!health.connected && !down && health.lastError !== undefined) {
-      down = true;
+    if (health.connected) {
+      if (down !== undefined) log.info('FreeSWITCH is reachable again', where);
+      down = undefined;
+      return;
+    }
+    if (health.lastError === undefined) return; // not tried yet, or closed on purpose
+    const outage: Outage = health.lastErrorCode === 'ESL_AUTH' ? 'auth' : 'unreachable';
+    if (outage === down) return;
+    down = outage;
+    if (outage === 'auth')
+      log.warn(
+        'FreeSWITCH refused the event socket password (authentication refused); connects answer 503 until ESL_PASSWORD matches the password of its event_socket.conf.xml',
+        where,
+      );
+    else
       log.warn('FreeSWITCH is not reachable; connects answer 503 until it is', {
-        host: config.eslHost,
-        port: config.eslPort,
+        ...where,
         error: health.lastError,
       });
-    } else if (health.connected && down) {
-      down = false;
-      log.info('FreeSWITCH is reachable again', { host: config.eslHost, port: config.eslPort });
-    }
   });
+  esl.on('connected', () => void checkDialplanContext(esl, config.dialplanContext, log));
   esl.start();
   return esl;
+}
+
+/**
+ * Asks the switch whether the calls' dialplan context exists (`xml_locate dialplan context name <ctx>`, a
+ * read-only lookup) and warns when it says it has none: every call would then fail at once. Any other answer (a
+ * switch without the command, a timeout) says nothing either way.
+ */
+async function checkDialplanContext(esl: EslClient, context: string, log: Logger): Promise<void> {
+  try {
+    const answer = await esl.api(`xml_locate dialplan context name ${context}`, { timeoutMs: 5000 });
+    if (answer.trimStart().startsWith('<context'))
+      log.info('dialplan context found on the switch', { context });
+    else if (/can't find anything/i.test(answer))
+      log.warn(
+        'dialplan context not found on the switch: calls will fail until it exists (DIALPLAN_CONTEXT)',
+        {
+          context,
+        },
+      );
+  } catch (err) {
+    log.debug('dialplan context not checked', { context, error: (err as Error).message });
+  }
 }

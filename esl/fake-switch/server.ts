@@ -1,7 +1,8 @@
 /**
  * A fake FreeSWITCH event socket (inbound ESL server) for tests and local development. It speaks the
  * real wire protocol byte for byte (see `wire.ts`), plays the captured call scenarios for
- * `bgapi originate`, answers `hupall`, `show channels … as json`, `status`, and offers fault hooks.
+ * `bgapi originate`, answers `hupall`, `show channels … as json`, `status`, `xml_locate dialplan context name`,
+ * and offers fault hooks.
  *
  * Not a FreeSWITCH emulator: only the commands the service uses are implemented; every other `api`
  * command answers `-ERR <cmd> Command not found!` as FreeSWITCH does for an unknown command.
@@ -43,6 +44,8 @@ export type FakeSwitchOptions = {
   parseOriginate?: (args: string) => ParsedOriginate | { error: string };
   /** Replaces the scenario selection (tests). */
   selectScenario?: (parsed: ParsedOriginate) => Scenario;
+  /** The dialplan contexts `xml_locate dialplan context name <ctx>` finds (default `default` and `clicktocall`). */
+  dialplanContexts?: readonly string[];
 };
 
 /** A command as received, for assertions. */
@@ -102,6 +105,7 @@ export class FakeSwitch {
   private readonly onLog: (line: string) => void;
   private readonly parse: (args: string) => ParsedOriginate | { error: string };
   private readonly select: (parsed: ParsedOriginate) => Scenario;
+  private readonly contexts: ReadonlySet<string>;
   private server: net.Server | undefined;
   private readonly conns = new Set<Conn>();
   private nextConnId = 1;
@@ -122,6 +126,7 @@ export class FakeSwitch {
     this.onLog = opts.onLog ?? (() => undefined);
     this.parse = opts.parseOriginate ?? ((args) => defaultParseOriginate(args));
     this.select = opts.selectScenario ?? defaultSelectScenario;
+    this.contexts = new Set(opts.dialplanContexts ?? ['default', 'clicktocall']);
   }
 
   /** Starts listening (again, on the same port, after {@link FakeSwitch.stop}). */
@@ -336,6 +341,12 @@ export class FakeSwitch {
         if (!call) return '-ERR No such channel!\n';
         this.hangUp(call, cause);
         return '+OK\n';
+      }
+      case 'xml_locate': {
+        // Only the lookup the service makes; FreeSWITCH answers a missing section with this line.
+        const m = /^dialplan context name (\S+)$/.exec(args.trim());
+        if (!m?.[1] || !this.contexts.has(m[1])) return "can't find anything\n";
+        return `<context name="${m[1]}">\n</context>\n`;
       }
       case 'uuid_exists': {
         const uuid = args.trim();

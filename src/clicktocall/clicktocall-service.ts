@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { badIdentifier, fieldError, preconditionFailed } from '../errors';
+import type { Logger } from '../logger';
 import type { ClickToCallRepo, ClickToCallRow } from '../store/clicktocall-repo';
 import { isId, newId } from '../store/ids';
 import type { ClickToCallDoc } from './clicktocall-types';
 import { deepMerge } from './merge';
+import { contactSeesExtension } from './originate-request';
 import { cutPage, pageWindow, type PageOptions } from './paging';
 import type { ClickToCallValidator } from './validation';
 
@@ -11,6 +13,8 @@ export type ClickToCallServiceDeps = {
   repo: ClickToCallRepo;
   validate: ClickToCallValidator;
   now: () => Date;
+  /** Where a saved configuration's warnings go (the caller id a contact would see). */
+  logger?: Logger;
 };
 
 /** A stored configuration as the API shows it. */
@@ -42,6 +46,7 @@ export class ClickToCallService {
     const id = newId();
     const revision = nextRevision();
     this.deps.repo.insert({ id, account_id: accountId, doc, revision, now: this.deps.now().toISOString() });
+    this.warnAboutSaved(accountId, id, doc);
     return { doc: { ...doc, id } as ClickToCallDoc, revision };
   }
 
@@ -105,7 +110,17 @@ export class ClickToCallService {
     const revision = nextRevision(row.revision);
     if (!this.deps.repo.update(row.id, row.revision, doc, revision, this.deps.now().toISOString()))
       throw preconditionFailed('the configuration changed meanwhile');
+    this.warnAboutSaved(row.account_id, row.id, doc);
     return { doc: { ...doc, id: row.id } as ClickToCallDoc, revision };
+  }
+
+  /** A saved configuration whose contacts would see the internal extension as the caller: said once per save. */
+  private warnAboutSaved(accountId: string, id: string, doc: Record<string, unknown>): void {
+    if (!contactSeesExtension(doc)) return;
+    this.deps.logger?.warn(
+      'caller id: the contact will see the extension as the calling number; set outbound_callee_id_number to a number the contact may call back',
+      { account_id: accountId, clicktocall_id: id, extension: doc['extension'] },
+    );
   }
 
   /** The writable part of a request body, validated (coerced, defaults written). */

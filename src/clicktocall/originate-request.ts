@@ -98,6 +98,14 @@ function fail(field: string, problem: string): never {
   throw new OriginateInputError(field, problem);
 }
 
+/**
+ * Whether the contact's phone would show the extension as the caller's number: what it sees is
+ * `outbound_callee_id_number`, else the extension, in both call orders.
+ */
+export function contactSeesExtension(config: Pick<ClickToCallDoc, 'outbound_callee_id_number'>): boolean {
+  return nonEmpty(config.outbound_callee_id_number) === undefined;
+}
+
 function nonEmpty(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }

@@ -30,8 +30,9 @@ function fromBodyReader(err: BodyParserError): AppError | undefined {
 }
 
 /**
- * The only place that turns errors into HTTP answers. 4xx are logged at info with their code; anything
- * else is a 500 whose answer says nothing of the cause, logged at error with the stack.
+ * The only place that turns errors into HTTP answers. 4xx are logged at info with their code; a 5xx of the
+ * catalogue (switch unavailable, storage busy: expected refusals an operator can act on) at warn with its code and
+ * no stack; anything else is a 500 whose answer says nothing of the cause, logged at error with the stack.
  */
 export function createErrorHandler(meta: EnvelopeMeta, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
@@ -44,10 +45,17 @@ export function createErrorHandler(meta: EnvelopeMeta, logger: Logger): ErrorReq
         method: req.method,
         path: req.path,
       });
+    } else if (known) {
+      log.warn('request refused', {
+        status: known.status,
+        code: known.code,
+        method: req.method,
+        path: req.path,
+      });
     } else {
       const { name, message, stack } = err instanceof Error ? err : new Error(String(err));
       log.error('request failed', {
-        status: known?.status ?? 500,
+        status: 500,
         method: req.method,
         path: req.path,
         error: { name, message, stack },
