@@ -52,9 +52,10 @@ export const SCENARIO_TABLE: ReadonlyArray<{ match: string; behaviour: string; e
   {
     match: 'first number ends in 480',
     behaviour:
-      'first SIP leg rings (PROGRESS) until originate_timeout s - 0.3 s, then all 3 legs NO_ANSWER (SIP leg send_cancel, ' +
-      'sip_invite_failure_status 487) and job -ERR NO_ANSWER. Patched: the SIP-level capture is a cancel (ORIGINATOR_CANCEL → NO_ANSWER)',
-    evidence: 'h9-cancel-sip-ringing (data), b-loopback-extension-ring-forever-timeout (timing, cause, job)',
+      'first SIP leg rings (PROGRESS) until originate_timeout s - 0.97 s, then job -ERR NO_ANSWER, loopback legs NO_ANSWER ' +
+      'and the SIP leg ORIGINATOR_CANCEL (its bridge cancelled; sip_invite_failure_status 487)',
+    evidence:
+      'live-first-sip-no-answer-ot3 (data, re-taken from the live switch: the live tier found the earlier patch wrong)',
   },
   {
     match: 'first number ends in 999',

@@ -248,11 +248,18 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
   if (event.type === 'ringing') return isFirst ? 'first_ringing' : undefined;
   if (event.type === 'answered') return isFirst ? 'first_answered' : 'second_answered';
   if (event.type === 'hangup') {
+    // The switch cancels the first party's bridge when the originate ends unanswered (originate_timeout): its SIP
+    // leg then says ORIGINATOR_CANCEL. That is no verdict of the party's: it comes with the job (or reconciliation).
+    if (isFirst && switchCancelled(state, event.cause) && state.result === 'pending') return undefined;
     if (allSipEnded(state)) return 'all_ended';
     if (leg?.answered_at === undefined) return isFirst ? 'first_failed' : 'second_failed';
   }
   return undefined;
 }
+
+/** An ORIGINATOR_CANCEL we did not ask for: the switch itself cancelled a bridge. */
+const switchCancelled = (state: CallState, cause: string | undefined): boolean =>
+  cause === 'ORIGINATOR_CANCEL' && !state.cancelRequested;
 
 const allSipEnded = (state: CallState): boolean =>
   state.first?.ended_at !== undefined && (state.second === undefined || state.second.ended_at !== undefined);
@@ -290,7 +297,8 @@ function failureCause(state: CallState, milestone: Milestone): string {
     milestone === 'second_failed' ||
     (milestone !== 'first_failed' && state.result === 'success' && state.second?.answered_at === undefined);
   const leg = secondFailed ? state.second : state.first;
-  if (leg?.hangup_cause !== undefined && leg.answered_at === undefined) return leg.hangup_cause;
+  const ownCause = leg?.answered_at === undefined ? leg?.hangup_cause : undefined;
+  if (ownCause !== undefined && !(leg === state.first && switchCancelled(state, ownCause))) return ownCause;
   if (!secondFailed && state.cause !== undefined) return state.cause;
   // Loopback-a's (uuid = call id) only: loopback-b carries DIALSTATUS=INVALIDARGS early.
   const dialStatus = state.loopback[state.callId]?.dialStatus;

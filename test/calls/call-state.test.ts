@@ -82,11 +82,15 @@ const firstUp: CallEvent[] = [
 ];
 const secondRings: CallEvent[] = [...firstUp, created(SECOND, 66), ringing(SECOND, 68)];
 const connected: CallEvent[] = [...secondRings, answered(SECOND, 70)];
-/** The first party's leg fails; the job's -ERR comes `jobDelta` ms after it (negative: before). */
+/**
+ * The first party's leg fails; the job's -ERR comes `jobDelta` ms after it (negative: before). Unanswered, the first
+ * party's bridge is cancelled by the switch when originate_timeout runs out: its SIP leg says ORIGINATOR_CANCEL while
+ * the loopback legs and the job say NO_ANSWER (capture live-first-sip-no-answer-ot3).
+ */
 const firstFails = (cause: string, jobDelta: number): CallEvent[] =>
   [
     ...placed,
-    hangup(FIRST, 40, cause, cause === 'NO_ANSWER' ? SEND_CANCEL : REFUSED),
+    cause === 'NO_ANSWER' ? hangup(FIRST, 40, OC, SEND_CANCEL) : hangup(FIRST, 40, cause, REFUSED),
     hangup(LB_B, 41, cause),
     hangup(CALL, 42, cause),
     jobErr(40 + jobDelta, cause),

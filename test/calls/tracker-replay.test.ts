@@ -109,6 +109,7 @@ const SCENARIOS: Array<[string, { extension: string; bypass_media?: boolean }, s
   ['both answer', { extension: '2600' }, '+15551234567', 'completed'],
   ['first party busy', { extension: '2486' }, '+15551234567', 'busy'],
   ['first party 404', { extension: '2404' }, '+15551234567', 'failed'],
+  ['first party no answer', { extension: '2480' }, '+15551234567', 'no_answer'],
   ['second party busy', { extension: '2600' }, '+15551230486', 'busy'],
   ['second party 404', { extension: '2600' }, '+15551230404', 'failed'],
   ['second party no answer', { extension: '2600' }, '+15551230480', 'no_answer'],

@@ -119,13 +119,17 @@ export function plan(first: Behaviour, second: Behaviour, bypass: boolean): Plan
     case 'forever':
       return mk('firstRinging', () => [{ rec: 'firstRinging', part: 'head' }]);
     case 'noanswer':
-      return mk('firstRinging', (ctx) => {
-        // b-loopback-extension-ring-forever-timeout: NO_ANSWER 297 ms before originate_timeout (whole seconds)
-        const warp = tailAt('firstRinging', seconds(ctx.parsed, 'originate_timeout', 60) * 1000 - 297);
-        const patches = causePatches('ORIGINATOR_CANCEL', 'NO_ANSWER');
+      return mk('firstNoAnswer', (ctx) => {
+        // live-first-sip-no-answer-ot3: NO_ANSWER (job, loopback legs) 974 ms before originate_timeout=3, the SIP
+        // leg ORIGINATOR_CANCEL (its bridge is cancelled). FreeSWITCH counts the timeout in whole seconds.
+        const { tailRefMs } = recording('firstNoAnswer').data;
+        const warp = tailAt(
+          'firstNoAnswer',
+          seconds(ctx.parsed, 'originate_timeout', 60) * 1000 - (3000 - tailRefMs),
+        );
         return [
-          { rec: 'firstRinging', part: 'head', warp },
-          { rec: 'firstRinging', part: 'tail', warp, patches },
+          { rec: 'firstNoAnswer', part: 'head', warp },
+          { rec: 'firstNoAnswer', part: 'tail', warp },
         ];
       });
     case 'answer':

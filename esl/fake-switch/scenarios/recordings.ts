@@ -6,6 +6,7 @@ import { bypassAnswered } from './data/bypassAnswered';
 import { bypassSecondBusy } from './data/bypassSecondBusy';
 import { bypassSecondRinging } from './data/bypassSecondRinging';
 import { firstBusy } from './data/firstBusy';
+import { firstNoAnswer } from './data/firstNoAnswer';
 import { firstNotFound } from './data/firstNotFound';
 import { firstRinging } from './data/firstRinging';
 import { killBypass } from './data/killBypass';
@@ -21,6 +22,7 @@ export const RECORDING_DATA = {
   firstBusy,
   firstNotFound,
   firstRinging,
+  firstNoAnswer,
   secondBusy,
   secondNotFound,
   secondRinging,

@@ -50,6 +50,8 @@ export const RECORDINGS: RecordingSpec[] = [
     aliases: { '1404': 'first' },
   },
   { name: 'firstRinging', file: 'h9-cancel-sip-ringing', view: 'legs', tail: 'kill' },
+  // Re-taken from the live switch (npm run capture:live): a SIP phone that rings past originate_timeout=3.
+  { name: 'firstNoAnswer', file: 'live-first-sip-no-answer-ot3', view: 'service', tail: 2000 },
   {
     name: 'secondBusy',
     file: 'i2-contact-sip-486',
