@@ -1,15 +1,14 @@
 /**
- * Child process of the ingest bench (row 3). Mode `service`: the real ESL client, the call tracker and
- * the history store on a SQLite file, exactly as the service wires them. Mode `baseline`: a raw socket
- * read with an eager split-and-decode of every header of the same bytes. Driven over IPC by run.ts.
+ * Child process of the ingest bench (row 3). Mode `service`: the real ESL client, the call intake, tracker and
+ * persistence on a SQLite file, wired by the runtime builder as the service wires them. Mode `baseline`: a raw
+ * socket read with an eager split-and-decode of every header of the same bytes. Driven over IPC by run.ts.
  */
 import crypto from 'node:crypto';
 import * as net from 'node:net';
 import { EslClient } from '../esl/client';
-import { CallTracker } from '../src/calls/call-tracker';
+import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { HistoryRepo } from '../src/store/history-repo';
-import { openDatabase } from '../src/store/sqlite';
+import { buildRuntime } from '../src/runtime';
 
 export type IngestSetup = {
   mode: 'service' | 'baseline';
@@ -39,22 +38,32 @@ function finish(extra: object): void {
 }
 
 async function service(s: IngestSetup): Promise<void> {
-  const db = openDatabase(s.dbPath);
-  const now = new Date();
-  db.prepare(
-    `INSERT OR IGNORE INTO accounts (id, name, realm, created_at) VALUES (?, 'Bench', 'bench.example.com', ?)`,
-  ).run(s.accountId, now.toISOString());
-  const addConfig = db.prepare(
-    `INSERT OR IGNORE INTO clicktocalls (id, account_id, doc, revision, created_at, updated_at)
-     VALUES (?, ?, '{"name":"Sales","extension":"2600"}', '1-a', ?, ?)`,
-  );
   const logger = createLogger({ level: 'warn' });
-  const history = new HistoryRepo(db);
   const client = new EslClient({ host: '127.0.0.1', port: s.port, password: s.password, logger });
-  const tracker = new CallTracker({ history, esl: client, logger, now: () => new Date() });
-  db.transaction(() => {
+  const runtime = buildRuntime({
+    config: { ...loadConfig({}), dbPath: s.dbPath },
+    logger,
+    esl: client,
+    metrics: false,
+  });
+  const { store } = runtime;
+  const { tracker, intake, persistence } = runtime.calls;
+  const now = new Date();
+  await store.unitOfWork(async (tx) => {
+    if (!(await tx.accounts.get(s.accountId)))
+      await tx.accounts.insert(
+        { id: s.accountId, name: 'Bench', realm: 'bench.example.com', parent_id: null, context: null },
+        now.toISOString(),
+      );
     for (const c of s.calls) {
-      addConfig.run(c.configId, s.accountId, now.toISOString(), now.toISOString());
+      if (!(await tx.clicktocalls.get(c.configId, s.accountId)))
+        await tx.clicktocalls.insert({
+          id: c.configId,
+          account_id: s.accountId,
+          doc: { name: 'Sales', extension: '2600' },
+          revision: '1-a',
+          now: now.toISOString(),
+        });
       const { doc, state } = tracker.begin({
         id: crypto.createHash('md5').update(c.callId).digest('hex'),
         call_id: c.callId,
@@ -66,7 +75,7 @@ async function service(s: IngestSetup): Promise<void> {
         custom_application_vars: {},
         requested_by: 'token',
       });
-      history.insert({
+      await tx.history.insert({
         account_id: s.accountId,
         clicktocall_id: c.configId,
         created_ms: now.getTime(),
@@ -75,15 +84,22 @@ async function service(s: IngestSetup): Promise<void> {
         state,
       });
     }
-  })();
-  // What tracker.start() does, without the reconciliation and sweeper timers.
+  });
+  // What runtime.start() does, without the reconciliation and sweeper timers.
   client.on('event', (event) => {
-    tracker.onEslEvent(event);
-    if (tracker.stats.events === s.channelEvents) {
-      const finals = db.prepare('SELECT count(*) AS n FROM call_history WHERE final = 1').get() as {
-        n: number;
-      };
-      finish({ stats: tracker.stats, finals: finals.n, inFlight: tracker.inFlight });
+    intake.onEslEvent(event);
+    if (intake.stats.events === s.channelEvents) {
+      doneAt = process.hrtime.bigint();
+      const stats = { ...intake.stats, updates: persistence.stats.updates };
+      void store.history.open().then((open) =>
+        send({
+          type: 'done',
+          doneAt: String(doneAt),
+          stats,
+          finals: s.calls.length - open.length,
+          inFlight: tracker.inFlight,
+        }),
+      );
     }
   });
   client.start();

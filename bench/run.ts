@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GREGORIAN_UNIX_OFFSET_S } from '../src/calls/time';
 import { benchIngest } from './ingest';
+import { openSqliteStore } from '../src/store/sqlite/store';
 import { fillHistory } from './lib/history-fill';
 import { cannon, openLoop, quantile, type LoadResult } from './lib/load';
 import { api, ask, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
@@ -202,13 +203,14 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
   await svc.stop();
   log(`filling ${SIZE.historyRows} history records (row 4)`);
   const t0 = Date.now();
-  const filled = fillHistory({
-    dbPath,
+  const store = openSqliteStore({ file: dbPath });
+  const filled = await fillHistory(store, {
     accountId,
     clicktocallId: cfgHistory,
     rows: SIZE.historyRows,
     spanDays: 365,
   });
+  await store.close();
   log(`  filled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   svc = await startService({ dbPath, eslPort: sw.port });
   const hist = `${svc.base}${c2c}/${cfgHistory}/history`;

@@ -6,19 +6,16 @@ import type { ConnectService } from './clicktocall/connect-service';
 import type { HistoryService } from './clicktocall/history-service';
 import { AppError } from './errors';
 import { AnonymousLimit } from './http/anonymous-limit';
-import { apiAuthRoutes } from './http/api-auth-routes';
 import { bodyReader } from './http/body';
-import { clickToCallRoutes } from './http/clicktocall-routes';
-import { connectRoutes } from './http/connect-routes';
-import { historyRoutes } from './http/history-routes';
+import type { HealthProbe, MetricsEndpoint } from './http/endpoint';
 import type { EnvelopeMeta } from './http/envelope';
 import { createErrorHandler } from './http/error-handler';
 import { methodGuard } from './http/methods';
 import { buildOpenApiDocument } from './http/openapi';
-import { httpMetrics, opsRoutes, type HealthProbe } from './http/ops-routes';
 import { requestContext } from './http/request-context';
+import { httpMetrics } from './http/request-metrics';
+import { apiRouter } from './http/route-table';
 import type { Logger } from './logger';
-import type { Metrics } from './metrics';
 
 export type AppDeps = {
   /** Who may set the client address through X-Forwarded-For (Express's `trust proxy`); default none. */
@@ -32,7 +29,7 @@ export type AppDeps = {
   logger: Logger;
   meta: EnvelopeMeta;
   /** Prometheus metrics (`GET /metrics`, HTTP series); without them `/metrics` is 404. */
-  metrics?: Metrics;
+  metrics?: MetricsEndpoint;
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   /** `GET /health`'s probe; without one it reports the process only. */
@@ -52,18 +49,19 @@ export function createApp(deps: AppDeps): Express {
   app.use(methodGuard());
   app.use(bodyReader());
   app.use(
-    opsRoutes({
+    apiRouter({
       meta: deps.meta,
-      openapi: buildOpenApiDocument({ version: deps.meta.version }),
+      accounts: deps.accounts,
+      clicktocall: deps.clicktocall,
+      connect: deps.connect,
+      history: deps.history,
+      anonymous: new AnonymousLimit(deps.anonConnectsPerMinute ?? 10),
+      openapi: JSON.stringify(buildOpenApiDocument({ version: deps.meta.version })),
       ...(deps.metrics && { metrics: deps.metrics }),
       ...(deps.metricsToken !== undefined && { metricsToken: deps.metricsToken }),
       ...(deps.health && { health: deps.health }),
     }),
   );
-  app.use(apiAuthRoutes(deps.accounts, deps.meta));
-  app.use(connectRoutes(deps.connect, deps.meta, new AnonymousLimit(deps.anonConnectsPerMinute ?? 10)));
-  app.use(historyRoutes(deps));
-  app.use(clickToCallRoutes(deps));
   app.use((req) => {
     throw new AppError('not_found', { message: `no endpoint at ${req.path.slice(0, 200)}` });
   });

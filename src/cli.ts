@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
 import { createLogger } from './logger';
-import { createServices, NO_SWITCH } from './services';
-import { openDatabase } from './store/sqlite';
+import { buildRuntime, NO_SWITCH, type Runtime } from './runtime';
 
 const USAGE = `usage:
   cli accounts create --name NAME --realm REALM [--parent ID] [--context CTX] [--allow-sip]
@@ -13,8 +12,12 @@ const USAGE = `usage:
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
-/** The admin command line. Returns the exit code; prints one JSON document on success. */
-export function runCli(argv: string[], env: Record<string, string | undefined>, out: Out): number {
+/** The admin command line. Resolves with the exit code; prints one JSON document on success. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: Out,
+): Promise<number> {
   const [noun, verb, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -37,18 +40,12 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
   }
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
 
-  let db;
+  let runtime: Runtime | undefined;
   try {
     const config = loadConfig(env);
-    db = openDatabase(config.dbPath);
     const logger = createLogger({ level: 'error', stream: process.stderr });
-    const { accounts } = createServices({
-      db,
-      tokenTtlS: config.tokenTtlS,
-      dialplanContext: config.dialplanContext,
-      esl: NO_SWITCH,
-      logger,
-    });
+    runtime = buildRuntime({ config, logger, esl: NO_SWITCH, metrics: false });
+    const { accounts } = runtime.services;
     const print = (v: unknown) => out.stdout(`${JSON.stringify(v)}\n`);
     const command = `${noun ?? ''} ${verb ?? ''}`;
     if (command === 'accounts create') {
@@ -58,18 +55,24 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
       const parentId = str('parent');
       const context = str('context');
       print(
-        accounts.createAccount({ name, realm, ...(parentId && { parentId }), ...(context && { context }) }),
+        await accounts.createAccount({
+          name,
+          realm,
+          ...(parentId && { parentId }),
+          ...(context && { context }),
+          ...(values['allow-sip'] === true && { allowSipUri: true }),
+        }),
       );
     } else if (command === 'accounts list') {
-      print(accounts.listAccounts());
+      print(await accounts.listAccounts());
     } else if (command === 'api-keys create') {
       const account = str('account');
       if (account === undefined) throw new UsageError('--account is required');
-      print({ api_key: accounts.createApiKey(account) });
+      print({ api_key: await accounts.createApiKey(account) });
     } else if (command === 'api-keys revoke') {
       const key = str('key');
       if (key === undefined) throw new UsageError('--key is required');
-      print({ revoked: accounts.revokeApiKey(key) });
+      print({ revoked: await accounts.revokeApiKey(key) });
     } else {
       throw new UsageError(`unknown command: ${command.trim() || '(none)'}`);
     }
@@ -81,15 +84,15 @@ export function runCli(argv: string[], env: Record<string, string | undefined>, 
     else throw e;
     return e instanceof UsageError ? 2 : 1;
   } finally {
-    db?.close();
+    await runtime?.close();
   }
 }
 
 class UsageError extends Error {}
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2), process.env, {
+  void runCli(process.argv.slice(2), process.env, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
-  });
+  }).then((code) => (process.exitCode = code));
 }

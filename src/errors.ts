@@ -1,3 +1,5 @@
+import { StoreBusyError } from './store/ports';
+
 /**
  * The one error catalogue. Every error the service answers with is an AppError whose `code` is one of
  * these entries; src/http/error-handler.ts is the only place that turns them into HTTP answers.
@@ -64,3 +66,17 @@ export const forbidden = (): AppError => new AppError('forbidden', { message: 'f
 
 export const preconditionFailed = (message: string): AppError =>
   new AppError('precondition_failed', { message });
+
+/**
+ * The catalogue's error for an error of a layer below the services (the store), or undefined: the error
+ * handler answers these as it answers an AppError.
+ */
+export function fromLowerLayer(err: unknown): AppError | undefined {
+  if (err instanceof StoreBusyError)
+    return new AppError(
+      'storage_busy',
+      { message: 'the database is busy; try again shortly' },
+      { headers: { 'Retry-After': '1' }, cause: err },
+    );
+  return undefined;
+}

@@ -1,14 +1,10 @@
 import type { Server } from 'node:http';
-import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { Metrics } from './metrics';
-import { createHealthProbe, createServices, envelopeMeta } from './services';
-import { openDatabase } from './store/sqlite';
-import { startSwitchLink } from './switch-link';
+import { buildRuntime } from './runtime';
 
 /** The only file that reads process.env, listens, and exits. */
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig(process.env);
@@ -18,20 +14,9 @@ function main(): void {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel });
-  const db = openDatabase(config.dbPath);
-  const esl = startSwitchLink(config, logger);
-  const metrics = new Metrics({ processMetrics: true });
-  const services = createServices({
-    db,
-    tokenTtlS: config.tokenTtlS,
-    dialplanContext: config.dialplanContext,
-    esl,
-    logger,
-    metrics,
-  });
-
-  services.tracker.start();
-  const first = services.accounts.bootstrap();
+  const runtime = buildRuntime({ config, logger });
+  runtime.start();
+  const first = await runtime.services.accounts.bootstrap();
   if (first) {
     // Shown once, on the terminal only (not through the logger): the key is a secret.
     process.stdout.write(
@@ -40,17 +25,7 @@ function main(): void {
     );
   }
 
-  const app = createApp({
-    ...services,
-    logger,
-    meta: envelopeMeta(),
-    trustProxy: config.trustProxy,
-    anonConnectsPerMinute: config.anonConnectsPerMinute,
-    metrics,
-    metricsToken: config.metricsToken,
-    health: createHealthProbe({ db, esl }),
-  });
-  const server: Server = app.listen(config.port, config.host, () => {
+  const server: Server = runtime.app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info('listening', {
@@ -69,11 +44,7 @@ function main(): void {
   const stop = (signal: string) => {
     logger.info('stopping', { signal });
     server.close(() => {
-      services.tracker.stop();
-      void esl.close().finally(() => {
-        db.close();
-        process.exit(0);
-      });
+      void runtime.close().finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(1), 10_000).unref();
   };
@@ -81,4 +52,4 @@ function main(): void {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main();
+void main();

@@ -1,19 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IntakeMetrics } from './calls/call-intake';
+import type { CallNotices } from './calls/call-notices';
 import type { SwitchPort } from './calls/switch-port';
-
-/** What the call tracker reports (optional dependency of CallTracker). */
-export type TrackerMetrics = {
-  eslEvent(eventName: string): void;
-  /** An event no click-to-call call is waiting for: not one of ours, or of a call we do not know. */
-  eslEventUnknown(reason: 'not_clicktocall' | 'unknown_call'): void;
-  callEnded(status: string, cause: string | undefined): void;
-};
+import type { StoreMetrics } from './store/ports';
 
 /** What the connect service reports (optional dependency of ConnectService). */
 export type ConnectMetrics = { connect(outcome: string): void };
-
-/** What the repositories report (optional dependency): runs a write and times it. */
-export type StoreMetrics = { sqliteWrite<T>(operation: string, write: () => T): T };
 
 export type MetricsOptions = {
   /** Also export Node's process metrics (`process_*`, `nodejs_*`); default false. */
@@ -34,7 +26,8 @@ export const METRIC_NAMES = [
   'clicktocall_esl_command_duration_seconds',
   'clicktocall_esl_events_total',
   'clicktocall_esl_events_unknown_total',
-  'clicktocall_sqlite_write_duration_seconds',
+  'clicktocall_store_write_duration_seconds',
+  'clicktocall_store_commit_failures_total',
 ] as const;
 
 /** Label values come from the outside world (FreeSWITCH causes, event names): bound them. */
@@ -51,7 +44,7 @@ const seconds = (start: bigint): number => Number(process.hrtime.bigint() - star
  * The service's Prometheus metrics, on a registry of its own (never prom-client's global one), so each
  * app (and each test) has its own counters. Passed in as a dependency; nothing here is a singleton.
  */
-export class Metrics implements TrackerMetrics, ConnectMetrics, StoreMetrics {
+export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics {
   readonly registry = new Registry();
   private readonly httpRequests;
   private readonly httpDuration;
@@ -63,7 +56,8 @@ export class Metrics implements TrackerMetrics, ConnectMetrics, StoreMetrics {
   private readonly eslCommands;
   private readonly eslEvents;
   private readonly eslUnknown;
-  private readonly sqliteWrites;
+  private readonly storeWrites;
+  private readonly storeCommitFailures;
   private inFlightSource: () => number = () => 0;
   private eslStateSource: () => boolean = () => false;
 
@@ -130,11 +124,16 @@ export class Metrics implements TrackerMetrics, ConnectMetrics, StoreMetrics {
       labelNames: ['reason'] as const,
       registers,
     });
-    this.sqliteWrites = new Histogram({
-      name: 'clicktocall_sqlite_write_duration_seconds',
-      help: 'SQLite write latency, by operation',
+    this.storeWrites = new Histogram({
+      name: 'clicktocall_store_write_duration_seconds',
+      help: 'Store write latency, by operation',
       labelNames: ['operation'] as const,
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.storeCommitFailures = new Counter({
+      name: 'clicktocall_store_commit_failures_total',
+      help: 'Grouped commits of call history updates that failed (the updates were lost; see the log)',
       registers,
     });
     for (const reason of ['not_clicktocall', 'unknown_call'] as const) this.eslUnknown.inc({ reason }, 0);
@@ -171,13 +170,24 @@ export class Metrics implements TrackerMetrics, ConnectMetrics, StoreMetrics {
     this.eslUnknown.inc({ reason });
   }
 
-  sqliteWrite<T>(operation: string, write: () => T): T {
+  storeWrite<T>(operation: string, write: () => T): T {
     const start = process.hrtime.bigint();
     try {
       return write();
     } finally {
-      this.sqliteWrites.observe({ operation }, seconds(start));
+      this.storeWrites.observe({ operation }, seconds(start));
     }
+  }
+
+  storeCommitFailed(): void {
+    this.storeCommitFailures.inc();
+  }
+
+  /** Counts the calls that end, by status and cause, from the tracker's notices. */
+  observeCalls(notices: CallNotices): void {
+    notices.subscribe((notice) => {
+      if (notice.type === 'ended') this.callEnded(notice.status, notice.cause);
+    });
   }
 
   /** Where `clicktocall_calls_in_flight` is read from at each scrape (the call tracker). */

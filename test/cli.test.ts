@@ -8,9 +8,12 @@ import { runCli } from '../src/cli';
 describe('admin command line', () => {
   let dir: string;
   let env: Record<string, string>;
-  const run = (...argv: string[]) => {
+  const run = async (...argv: string[]) => {
     const out = { stdout: '', stderr: '' };
-    const code = runCli(argv, env, { stdout: (s) => (out.stdout += s), stderr: (s) => (out.stderr += s) });
+    const code = await runCli(argv, env, {
+      stdout: (s) => (out.stdout += s),
+      stderr: (s) => (out.stderr += s),
+    });
     return { code, ...out };
   };
 
@@ -20,8 +23,8 @@ describe('admin command line', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('accounts create prints one JSON object with id, name, realm and api_key', () => {
-    const r = run('accounts', 'create', '--name', 'Acme', '--realm', 'acme.example.com');
+  it('accounts create prints one JSON object with id, name, realm and api_key', async () => {
+    const r = await run('accounts', 'create', '--name', 'Acme', '--realm', 'acme.example.com');
     expect(r.code).to.equal(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).to.have.length(1);
@@ -32,11 +35,11 @@ describe('admin command line', () => {
     expect(acct['api_key']).to.match(/^[0-9a-f]{64}$/);
   });
 
-  it('accounts create with --parent and --context, and accounts list shows the tree', () => {
+  it('accounts create with --parent and --context, and accounts list shows the tree', async () => {
     const parent = JSON.parse(
-      run('accounts', 'create', '--name', 'Reseller', '--realm', 'r.example.com').stdout,
+      (await run('accounts', 'create', '--name', 'Reseller', '--realm', 'r.example.com')).stdout,
     ) as { id: string };
-    const child = run(
+    const child = await run(
       'accounts',
       'create',
       '--name',
@@ -49,22 +52,28 @@ describe('admin command line', () => {
       'c2c',
     );
     expect(child.code).to.equal(0);
-    const list = JSON.parse(run('accounts', 'list').stdout) as Array<Record<string, unknown>>;
+    const list = JSON.parse((await run('accounts', 'list')).stdout) as Array<Record<string, unknown>>;
     expect(list).to.have.length(2);
     expect(list[1]).to.include({ name: 'Cust', parent_id: parent.id, context: 'c2c' });
     expect(JSON.stringify(list)).to.not.include('api_key');
   });
 
-  it('api-keys create prints a new key for the account; revoke turns it off', () => {
-    const acct = JSON.parse(run('accounts', 'create', '--name', 'A', '--realm', 'a.example.com').stdout) as {
+  it('api-keys create prints a new key for the account; revoke turns it off', async () => {
+    const acct = JSON.parse(
+      (await run('accounts', 'create', '--name', 'A', '--realm', 'a.example.com')).stdout,
+    ) as {
       id: string;
     };
-    const r = run('api-keys', 'create', '--account', acct.id);
+    const r = await run('api-keys', 'create', '--account', acct.id);
     expect(r.code).to.equal(0);
     const { api_key } = JSON.parse(r.stdout) as { api_key: string };
     expect(api_key).to.match(/^[0-9a-f]{64}$/);
-    expect(JSON.parse(run('api-keys', 'revoke', '--key', api_key).stdout)).to.deep.equal({ revoked: true });
-    expect(JSON.parse(run('api-keys', 'revoke', '--key', api_key).stdout)).to.deep.equal({ revoked: false });
+    expect(JSON.parse((await run('api-keys', 'revoke', '--key', api_key)).stdout)).to.deep.equal({
+      revoked: true,
+    });
+    expect(JSON.parse((await run('api-keys', 'revoke', '--key', api_key)).stdout)).to.deep.equal({
+      revoked: false,
+    });
   });
 
   for (const [title, argv, code] of [
@@ -79,13 +88,25 @@ describe('admin command line', () => {
     ['a bad realm', ['accounts', 'create', '--name', 'A', '--realm', 'not a realm'], 1],
     ['an unknown account for a key', ['api-keys', 'create', '--account', 'f'.repeat(32)], 1],
   ] as const) {
-    it(`when given ${title}, then exit ${code}, nothing on stdout, a reason on stderr`, () => {
-      const r = run(...argv);
+    it(`when given ${title}, then exit ${code}, nothing on stdout, a reason on stderr`, async () => {
+      const r = await run(...argv);
       expect(r.code).to.equal(code);
       expect(r.stdout).to.equal('');
       expect(r.stderr).to.not.equal('');
     });
   }
+
+  it('accounts create --allow-sip gives an account that may dial SIP URIs (the flag was parsed and then dropped)', async () => {
+    expect(
+      (await run('accounts', 'create', '--name', 'S', '--realm', 's.example.com', '--allow-sip')).code,
+    ).to.equal(0);
+    expect((await run('accounts', 'create', '--name', 'P', '--realm', 'p.example.com')).code).to.equal(0);
+    const list = JSON.parse((await run('accounts', 'list')).stdout) as Array<Record<string, unknown>>;
+    expect(list.map((a) => [a['name'], a['allow_sip_uri']])).to.deep.equal([
+      ['S', true],
+      ['P', false],
+    ]);
+  });
 
   it('runs as `npm run --silent cli -- …` does: one JSON line on stdout', () => {
     const out = execFileSync(

@@ -1,33 +1,24 @@
 /**
- * Fills call_history with N finished calls of one configuration, as the tracker would have left them
- * (a completed call's record and state), created evenly over the `spanDays` before now, oldest first.
+ * Fills the history with N finished calls of one configuration, as the tracker would have left them
+ * (a completed call's record and state), created evenly over the `spanDays` before now, oldest first, through
+ * the store's port (units of work of 20,000 records).
  */
 import crypto from 'node:crypto';
-import { openDatabase } from '../../src/store/sqlite';
+import type { Store } from '../../src/store/ports';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function fillHistory(o: {
-  dbPath: string;
-  accountId: string;
-  clicktocallId: string;
-  rows: number;
-  spanDays: number;
-}): { firstRowid: number; lastRowid: number; fromMs: number; toMs: number } {
-  const db = openDatabase(o.dbPath);
+export async function fillHistory(
+  store: Store,
+  o: { accountId: string; clicktocallId: string; rows: number; spanDays: number },
+): Promise<{ fromMs: number; toMs: number }> {
   const toMs = Date.now() - 60_000;
   const fromMs = toMs - o.spanDays * 86_400_000;
   const step = (toMs - fromMs) / o.rows;
-  const insert = db.prepare(
-    `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, state, updated_ms)
-     VALUES (?, ?, ?, ?, ?, 'completed', 1, ?, ?, ?)`,
-  );
   const random = crypto.randomBytes(o.rows * 21);
-  const before =
-    (db.prepare('SELECT max(rowid) AS m FROM call_history').get() as { m: number | null }).m ?? 0;
   const batch = 20_000;
   for (let start = 0; start < o.rows; start += batch) {
-    db.transaction(() => {
+    await store.unitOfWork(async (tx) => {
       for (let i = start; i < Math.min(o.rows, start + batch); i++) {
         const id = random.subarray(i * 21, i * 21 + 16).toString('hex');
         // Unique by construction: 1,000,000 random 10-hex suffixes collide about one time in three.
@@ -86,21 +77,16 @@ export function fillHistory(o: {
           loopback: { [callId]: { ended: true }, [crypto.randomUUID()]: { ended: true } },
           cancelRequested: false,
         };
-        insert.run(
-          id,
-          callId,
-          o.accountId,
-          o.clicktocallId,
-          created,
-          JSON.stringify(doc),
-          JSON.stringify(state),
-          ended,
-        );
+        await tx.history.insert({
+          account_id: o.accountId,
+          clicktocall_id: o.clicktocallId,
+          created_ms: created,
+          final: true,
+          doc,
+          state,
+        });
       }
-    })();
+    });
   }
-  const after = (db.prepare('SELECT max(rowid) AS m FROM call_history').get() as { m: number }).m;
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  return { firstRowid: before + 1, lastRowid: after, fromMs, toMs };
+  return { fromMs, toMs };
 }

@@ -1,31 +1,15 @@
-import type { EslEvent } from '../../esl';
+import type { HistoryDoc } from '../domain';
 import type { Logger } from '../logger';
-import type { TrackerMetrics } from '../metrics';
-import type { HistoryDoc, HistoryRepo } from '../store/history-repo';
 import { initialState, isFinal, transition, type CallEvent, type CallState } from './call-state';
-import { callEventOf } from './esl-events';
-import { baseOf, renderRecord, type RecordBase } from './history-record';
-import type { SwitchPort } from './switch-port';
+import type { CallNotices } from './call-notices';
+import { renderRecord, type RecordBase } from './history-record';
 
 export type CallTrackerDeps = {
-  history: HistoryRepo;
-  esl: SwitchPort;
+  notices: CallNotices;
   logger: Logger;
   now: () => Date;
   /** How long a finished call waits for its other legs' late hang-ups (default 60 s). */
   lingerMs?: number;
-  /** How often open calls are checked against the switch (default 60 s). */
-  sweepIntervalMs?: number;
-  /** An open call not updated for this long is checked against the switch (default 10 min). */
-  staleAfterMs?: number;
-  /** An open call older than this is closed whatever the switch says (default 24 h). */
-  maxCallAgeMs?: number;
-  /**
-   * Calls younger than this are left alone by reconciliation: an originate the switch has just accepted
-   * may not have created its first channel yet (default 2 s).
-   */
-  reconcileGraceMs?: number;
-  metrics?: TrackerMetrics;
 };
 
 /**
@@ -34,35 +18,19 @@ export type CallTrackerDeps = {
  */
 type Tracked = { base: RecordBase; state: CallState; lingerUntil?: number };
 
-const CALL_ID = /^c2c-[0-9a-f]{32}-[0-9a-f]{10}$/;
-
 /**
- * Follows every click-to-call call through the switch's events and keeps its history record (PRODUCT §7).
- * Live calls are kept in memory and their state beside the record, so a restarted service picks them up
- * again from the events or from reconciliation. Events of unknown calls are counted and ignored.
+ * The calls being followed, in memory: each call's state moves on by one event at a time through the pure
+ * transition (docs/call-states.md), and every change is published as a notice (the record is written by the
+ * persistence part, metrics count endings). What feeds it: the intake (switch events), the connect (the job's
+ * result), reconciliation and the sweeper.
  */
 export class CallTracker {
-  readonly stats = { events: 0, unknownCalls: 0, ignored: 0, updates: 0 };
   private readonly calls = new Map<string, Tracked>();
   private readonly waiters = new Map<string, Array<() => void>>();
-  private sweeper: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(private readonly deps: CallTrackerDeps) {
     this.log = deps.logger.child({ module: 'tracker' });
-  }
-
-  /** Listens to the switch, reconciles on every (re)connect, and sweeps periodically. */
-  start(): void {
-    this.deps.esl.on('event', (event) => this.onEslEvent(event));
-    this.deps.esl.on('connected', () => void this.reconcile());
-    this.sweeper = setInterval(() => void this.sweep(), this.deps.sweepIntervalMs ?? 60_000);
-    this.sweeper.unref();
-  }
-
-  stop(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
-    this.sweeper = undefined;
   }
 
   /** Calls followed now (not yet final). */
@@ -70,6 +38,11 @@ export class CallTracker {
     let n = 0;
     for (const t of this.calls.values()) if (t.lingerUntil === undefined) n += 1;
     return n;
+  }
+
+  /** Whether the call is in memory (followed, or lingering after its end). */
+  knows(callId: string): boolean {
+    return this.calls.has(callId);
   }
 
   /** A new call: its initial record, to insert with the connect, and tracking from now on. */
@@ -84,43 +57,50 @@ export class CallTracker {
     this.calls.delete(callId);
   }
 
-  onEslEvent(event: EslEvent): void {
-    this.stats.events += 1;
-    this.deps.metrics?.eslEvent(event.name);
-    const callId = event.header('variable_c2c_call_id');
-    if (callId === undefined) this.deps.metrics?.eslEventUnknown('not_clicktocall');
-    const callEvent = callId === undefined ? undefined : callEventOf(event, this.deps.now);
-    if (callId === undefined || callEvent === undefined) {
-      this.stats.ignored += 1;
-      return;
-    }
-    this.apply(callId, callEvent);
+  /** Follows again a call of an earlier run of the service, from its stored record and state. */
+  resume(base: RecordBase, state: CallState | undefined): void {
+    if (this.calls.has(base.call_id)) return;
+    this.calls.set(base.call_id, { base, state: state ?? initialState(base.call_id, base.created) });
   }
 
-  /** Moves a call on by one event and records the change; idempotent for repeated events. */
-  apply(callId: string, event: CallEvent): void {
-    const tracked = this.calls.get(callId) ?? this.load(callId);
-    if (!tracked) {
-      this.stats.unknownCalls += 1;
-      this.deps.metrics?.eslEventUnknown('unknown_call');
-      this.log.debug('event of an unknown call ignored', { call_id: callId, type: event.type });
-      return;
-    }
+  /**
+   * Moves a call on by one event and publishes the change; idempotent for repeated events.
+   *
+   * @returns false when the call is not in memory (the caller may resume it and try again)
+   */
+  apply(callId: string, event: CallEvent): boolean {
+    const tracked = this.calls.get(callId);
+    if (!tracked) return false;
     const next = transition(tracked.state, event);
-    if (next === tracked.state) return;
-    const doc = renderRecord(tracked.base, next);
+    if (next === tracked.state) return true;
+    const record = renderRecord(tracked.base, next);
     const final = isFinal(next.status);
-    this.deps.history.update(doc, next, final, this.deps.now().getTime());
-    this.stats.updates += 1;
-    if (final && !isFinal(tracked.state.status)) this.deps.metrics?.callEnded(next.status, next.hangupCause);
-    if (next.status !== tracked.state.status)
-      this.log.info('call status', { call_id: callId, status: next.status, cause: next.hangupCause });
+    const ended = final && !isFinal(tracked.state.status);
     this.calls.set(callId, {
       base: tracked.base,
       state: next,
       ...(final && { lingerUntil: this.deps.now().getTime() + (this.deps.lingerMs ?? 60_000) }),
     });
+    if (next.status !== tracked.state.status)
+      this.log.info('call status', { call_id: callId, status: next.status, cause: next.hangupCause });
+    this.deps.notices.publish({
+      type: 'changed',
+      callId,
+      previous: tracked.state,
+      state: next,
+      record,
+      final,
+    });
+    if (ended)
+      this.deps.notices.publish({
+        type: 'ended',
+        callId,
+        status: next.status,
+        cause: next.hangupCause,
+        record,
+      });
     if (final || next.result !== 'pending') this.notify(callId);
+    return true;
   }
 
   /**
@@ -148,96 +128,10 @@ export class CallTracker {
     });
   }
 
-  /**
-   * Hangs a call up on the switch (`hupall ORIGINATOR_CANCEL c2c_call_id <id>`, which reaches every leg
-   * whichever is left: PRODUCT §6). The record ends `canceled` once the legs are gone.
-   */
-  async cancel(callId: string): Promise<void> {
-    if (!CALL_ID.test(callId)) throw new Error('not a click-to-call id');
-    this.apply(callId, { type: 'cancel_requested', at: this.deps.now().toISOString() });
-    const reply = await this.deps.esl.api(`hupall ORIGINATOR_CANCEL c2c_call_id ${callId}`, {
-      timeoutMs: 5000,
-    });
-    this.log.info('call cancel sent', { call_id: callId, reply: reply.trim().slice(0, 120) });
-    if (!reply.startsWith('+OK')) await this.reconcileOne(callId);
-  }
-
-  /** Checks every open call against the switch: one still up stays tracked, one gone is closed. */
-  async reconcile(): Promise<void> {
-    const graceMs = this.deps.reconcileGraceMs ?? 2000;
-    const now = this.deps.now().getTime();
-    let recheckInMs: number | undefined;
-    for (const row of this.deps.history.open()) {
-      const age = now - row.created_ms;
-      if (age < graceMs) {
-        // Too young to judge now (its first channel may not exist yet): judged once the grace is over.
-        recheckInMs = Math.max(recheckInMs ?? 0, graceMs - age + 100);
-        continue;
-      }
-      try {
-        await this.reconcileOne(row.doc.call_id);
-      } catch (err) {
-        this.log.warn('reconciliation stopped', { error: (err as Error).message });
-        return;
-      }
-    }
-    if (recheckInMs !== undefined) setTimeout(() => void this.reconcile(), recheckInMs).unref();
-  }
-
-  /** Closes calls past any possible lifetime, and checks stale ones against the switch. */
-  async sweep(): Promise<void> {
-    const now = this.deps.now();
+  /** Forgets the finished calls whose lingering time is over. */
+  dropLingering(nowMs: number): void {
     for (const [callId, tracked] of this.calls)
-      if (tracked.lingerUntil !== undefined && tracked.lingerUntil < now.getTime()) this.calls.delete(callId);
-    const maxAge = this.deps.maxCallAgeMs ?? 24 * 3600_000;
-    const staleAfter = this.deps.staleAfterMs ?? 10 * 60_000;
-    for (const row of this.deps.history.open()) {
-      const callId = row.doc.call_id;
-      if (now.getTime() - row.created_ms > maxAge) {
-        this.apply(callId, { type: 'gone', cause: 'TRACKING_EXPIRED', at: now.toISOString() });
-      } else if (
-        now.getTime() - (this.lastUpdate(row) ?? row.created_ms) > staleAfter &&
-        this.deps.esl.connected
-      ) {
-        await this.reconcileOne(callId).catch((err: unknown) =>
-          this.log.warn('sweep check failed', { call_id: callId, error: (err as Error).message }),
-        );
-      }
-    }
-  }
-
-  private lastUpdate(row: { doc: HistoryDoc }): number | undefined {
-    const times = ['ended_at', 'bridged_at', 'answered_at', 'created'].map((k) => row.doc[k]);
-    const latest = times.find((t): t is string => typeof t === 'string');
-    return latest === undefined ? undefined : Date.parse(latest);
-  }
-
-  private async reconcileOne(callId: string): Promise<void> {
-    if (!CALL_ID.test(callId)) return;
-    const reply = await this.deps.esl.api(`show channels like ${callId} as json`, { timeoutMs: 5000 });
-    let rows = 0;
-    try {
-      rows = (JSON.parse(reply) as { row_count?: number }).row_count ?? 0;
-    } catch {
-      this.log.warn('unreadable channel list', { call_id: callId });
-      return;
-    }
-    if (rows === 0) {
-      this.apply(callId, { type: 'gone', at: this.deps.now().toISOString() });
-    } else if (!this.calls.has(callId)) {
-      this.load(callId);
-    }
-  }
-
-  /** A call of an earlier run of the service, still open in history: tracking resumes from its state. */
-  private load(callId: string): Tracked | undefined {
-    if (!CALL_ID.test(callId)) return undefined;
-    const row = this.deps.history.byCallId(callId);
-    if (!row || row.final === 1) return undefined;
-    const state = (row.state as CallState | undefined) ?? initialState(callId, String(row.doc['created']));
-    const tracked = { base: baseOf(row.doc), state };
-    this.calls.set(callId, tracked);
-    return tracked;
+      if (tracked.lingerUntil !== undefined && tracked.lingerUntil < nowMs) this.calls.delete(callId);
   }
 
   private notify(callId: string): void {

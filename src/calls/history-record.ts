@@ -1,4 +1,4 @@
-import type { HistoryDoc } from '../store/history-repo';
+import type { HistoryDoc } from '../domain';
 import type { CallState, LegState } from './call-state';
 
 /** What a record keeps from the connect that created it. */
@@ -37,7 +37,7 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> => {
 };
 
 /**
- * The history record of a call (PRODUCT §7): Kazoo's fields first (`id`, `call_id`, `timestamp`,
+ * The history record of a call (docs/history.md): Kazoo's fields first (`id`, `call_id`, `timestamp`,
  * `contact`, `result`, `cause`), then ours, from the tracker's state.
  */
 export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {

@@ -1,16 +1,16 @@
 import crypto from 'node:crypto';
 import { badIdentifier, fieldError, preconditionFailed } from '../errors';
+import type { ClickToCallDoc, ClickToCallRecord } from '../domain';
+import { isId, newId } from '../ids';
 import type { Logger } from '../logger';
-import type { ClickToCallRepo, ClickToCallRow } from '../store/clicktocall-repo';
-import { isId, newId } from '../store/ids';
-import type { ClickToCallDoc } from './clicktocall-types';
+import type { ClickToCallRepository } from '../store/ports';
 import { deepMerge } from './merge';
 import { contactSeesExtension } from './originate-request';
 import { cutPage, pageWindow, type PageOptions } from './paging';
 import type { ClickToCallValidator } from './validation';
 
 export type ClickToCallServiceDeps = {
-  repo: ClickToCallRepo;
+  repo: ClickToCallRepository;
   validate: ClickToCallValidator;
   now: () => Date;
   /** Where a saved configuration's warnings go (the caller id a contact would see). */
@@ -37,59 +37,75 @@ const isWritableKey = (key: string): boolean =>
 const nextRevision = (previous?: string): string =>
   `${previous ? Number.parseInt(previous, 10) + 1 : 1}-${crypto.randomBytes(16).toString('hex')}`;
 
-/** Click-to-call configurations: CRUD with Kazoo's semantics and our fixes (PRODUCT §4). */
+/** Click-to-call configurations: CRUD with Kazoo's semantics and our fixes (README, Configuration fields). */
 export class ClickToCallService {
   constructor(private readonly deps: ClickToCallServiceDeps) {}
 
-  create(accountId: string, body: unknown): Versioned<ClickToCallDoc> {
+  async create(accountId: string, body: unknown): Promise<Versioned<ClickToCallDoc>> {
     const doc = this.clean(body);
     const id = newId();
     const revision = nextRevision();
-    this.deps.repo.insert({ id, account_id: accountId, doc, revision, now: this.deps.now().toISOString() });
+    await this.deps.repo.insert({
+      id,
+      account_id: accountId,
+      doc,
+      revision,
+      now: this.deps.now().toISOString(),
+    });
     this.warnAboutSaved(accountId, id, doc);
     return { doc: { ...doc, id } as ClickToCallDoc, revision };
   }
 
-  get(accountId: string, id: string): Versioned<ClickToCallDoc> {
-    const row = this.live(accountId, id);
+  async get(accountId: string, id: string): Promise<Versioned<ClickToCallDoc>> {
+    const row = await this.live(accountId, id);
     return { doc: { ...row.doc, id } as ClickToCallDoc, revision: row.revision };
   }
 
   /** The live configuration, or undefined (no error: for callers that must not reveal what exists). */
-  find(accountId: string, id: string): ClickToCallDoc | undefined {
-    const row = isId(id) ? this.deps.repo.get(id, accountId) : undefined;
+  async find(accountId: string, id: string): Promise<ClickToCallDoc | undefined> {
+    const row = isId(id) ? await this.deps.repo.get(id, accountId) : undefined;
     return row && row.deleted_at === null ? ({ ...row.doc, id } as ClickToCallDoc) : undefined;
   }
 
   /** POST: every public field replaced by the body. */
-  replace(accountId: string, id: string, body: unknown, ifMatch?: string): Versioned<ClickToCallDoc> {
-    const row = this.live(accountId, id, ifMatch);
+  async replace(
+    accountId: string,
+    id: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<Versioned<ClickToCallDoc>> {
+    const row = await this.live(accountId, id, ifMatch);
     return this.save(row, this.clean(body));
   }
 
   /** PATCH: the body deep-merged into the stored document, then the result validated. */
-  patch(accountId: string, id: string, body: unknown, ifMatch?: string): Versioned<ClickToCallDoc> {
-    const row = this.live(accountId, id, ifMatch);
+  async patch(
+    accountId: string,
+    id: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<Versioned<ClickToCallDoc>> {
+    const row = await this.live(accountId, id, ifMatch);
     if (body === null || typeof body !== 'object' || Array.isArray(body))
       throw fieldError('data', 'type', 'must be object');
     return this.save(row, this.clean(deepMerge(row.doc, body as Record<string, unknown>)));
   }
 
   /** Soft delete: the configuration disappears from the API, its history stays. */
-  remove(accountId: string, id: string, ifMatch?: string): Versioned<ClickToCallDoc> {
-    const row = this.live(accountId, id, ifMatch);
+  async remove(accountId: string, id: string, ifMatch?: string): Promise<Versioned<ClickToCallDoc>> {
+    const row = await this.live(accountId, id, ifMatch);
     const revision = nextRevision(row.revision);
-    if (!this.deps.repo.softDelete(id, row.revision, revision, this.deps.now().toISOString()))
+    if (!(await this.deps.repo.softDelete(id, row.revision, revision, this.deps.now().toISOString())))
       throw preconditionFailed('the configuration changed meanwhile');
     return { doc: { ...row.doc, id, _read_only: { deleted: true } } as unknown as ClickToCallDoc, revision };
   }
 
-  list(accountId: string, options: ListOptions): ListPage {
+  async list(accountId: string, options: ListOptions): Promise<ListPage> {
     for (const [field] of options.filters)
       if (!FILTER_FIELD.test(field))
         throw fieldError(`filter_${field.slice(0, 64)}`, 'invalid', 'unknown filter');
-    const { start: startRowid, pageSize, limit } = pageWindow(options);
-    const rows = this.deps.repo.list({ accountId, startRowid, limit, filters: options.filters });
+    const { start: startSeq, pageSize, limit } = pageWindow(options);
+    const rows = await this.deps.repo.list({ accountId, startSeq, limit, filters: options.filters });
     const { page, next } = cutPage(rows, pageSize);
     return {
       items: page.map((r) => ({ id: r.id, name: r.doc['name'], extension: r.doc['extension'] })),
@@ -98,17 +114,20 @@ export class ClickToCallService {
     };
   }
 
-  private live(accountId: string, id: string, ifMatch?: string): ClickToCallRow {
-    const row = isId(id) ? this.deps.repo.get(id, accountId) : undefined;
+  private async live(accountId: string, id: string, ifMatch?: string): Promise<ClickToCallRecord> {
+    const row = isId(id) ? await this.deps.repo.get(id, accountId) : undefined;
     if (!row || row.deleted_at !== null) throw badIdentifier(id);
     if (ifMatch !== undefined && !revisionMatches(ifMatch, row.revision))
       throw preconditionFailed(`revision is ${row.revision}`);
     return row;
   }
 
-  private save(row: ClickToCallRow, doc: Record<string, unknown>): Versioned<ClickToCallDoc> {
+  private async save(
+    row: ClickToCallRecord,
+    doc: Record<string, unknown>,
+  ): Promise<Versioned<ClickToCallDoc>> {
     const revision = nextRevision(row.revision);
-    if (!this.deps.repo.update(row.id, row.revision, doc, revision, this.deps.now().toISOString()))
+    if (!(await this.deps.repo.update(row.id, row.revision, doc, revision, this.deps.now().toISOString())))
       throw preconditionFailed('the configuration changed meanwhile');
     this.warnAboutSaved(row.account_id, row.id, doc);
     return { doc: { ...doc, id: row.id } as ClickToCallDoc, revision };

@@ -5,13 +5,13 @@ import type { CallTracker } from '../calls/call-tracker';
 import type { RecordBase } from '../calls/history-record';
 import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
+import type { Account, ClickToCallDoc } from '../domain';
 import { AppError, fieldError, invalidCredentials } from '../errors';
+import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { ConnectMetrics } from '../metrics';
-import type { HistoryRepo } from '../store/history-repo';
-import { newId } from '../store/ids';
+import type { Store } from '../store/ports';
 import type { ClickToCallService } from './clicktocall-service';
-import type { Account, ClickToCallDoc } from './clicktocall-types';
 import { normalizeContact } from './contact';
 import { buildOriginateRequest } from './originate-request';
 import type { RequestVarsValidator } from './validation';
@@ -22,11 +22,10 @@ export type { SwitchPort };
 export type ConnectServiceDeps = {
   accounts: AccountService;
   clicktocall: ClickToCallService;
-  history: HistoryRepo;
+  store: Pick<Store, 'history' | 'unitOfWork'>;
   tracker: CallTracker;
   esl: SwitchPort;
   validateRequestVars: RequestVarsValidator;
-  transaction: <T>(fn: () => T) => T;
   now: () => Date;
   dialplanContext: string;
   logger: Logger;
@@ -58,7 +57,7 @@ const CONTACT_REQUIRED = 'The contact extension for this click to call has not b
 const switchUnavailable = (): AppError =>
   new AppError('switch_unavailable', { message: 'the switch is not connected; try again shortly' });
 
-/** Connect (PRODUCT §5): one validated originate per request, one history record per accepted call. */
+/** Connect (README, Connect): one validated originate per request, one history record per accepted call. */
 export class ConnectService {
   constructor(private readonly deps: ConnectServiceDeps) {}
 
@@ -67,18 +66,18 @@ export class ConnectService {
    * configuration with `auth_required: false` may be used, and an unknown one answers 401 as well, so
    * an anonymous caller learns nothing of what exists.
    */
-  authorize(
+  async authorize(
     accountId: string,
     clicktocallId: string,
     caller: Caller,
-  ): { account: Account; config: ClickToCallDoc } {
+  ): Promise<{ account: Account; config: ClickToCallDoc }> {
     const { accounts, clicktocall } = this.deps;
     if ('token' in caller) {
-      const account = accounts.authorize(accounts.authenticate(caller.token), accountId);
-      return { account, config: clicktocall.get(account.id, clicktocallId).doc };
+      const account = await accounts.authorize(await accounts.authenticate(caller.token), accountId);
+      return { account, config: (await clicktocall.get(account.id, clicktocallId)).doc };
     }
-    const account = accounts.getAccount(accountId);
-    const config = account && clicktocall.find(account.id, clicktocallId);
+    const account = await accounts.getAccount(accountId);
+    const config = account && (await clicktocall.find(account.id, clicktocallId));
     if (!account || !config || config.auth_required !== false) throw invalidCredentials();
     return { account, config };
   }
@@ -112,7 +111,7 @@ export class ConnectService {
     const requestVars = this.deps.validateRequestVars(input.customApplicationVars ?? {});
     if (!this.deps.esl.connected) throw switchUnavailable();
 
-    const callId = this.newCallId(config.id);
+    const callId = await this.newCallId(config.id);
     const originate = this.build(account, config, contact, requestVars, callId);
     const now = this.deps.now();
     const base: RecordBase = {
@@ -126,7 +125,7 @@ export class ConnectService {
       custom_application_vars: originate.echo['custom_application_vars'],
       requested_by: 'token' in caller ? 'token' : 'anonymous',
     };
-    this.recordWithinThrottle(account, config, base, now);
+    await this.recordWithinThrottle(account, config, base, now);
 
     const log = (input.log ?? this.deps.logger).child({ call_id: callId });
     const jobUuid = crypto.randomUUID();
@@ -149,12 +148,12 @@ export class ConnectService {
     void this.followJob(jobUuid, callId, timeoutMs, log);
     if (!input.blocking) return { status: 202, data: originate.echo };
     await this.deps.tracker.waitForVerdict(callId, timeoutMs);
-    return { status: 200, data: this.deps.history.byCallId(callId)?.doc };
+    return { status: 200, data: (await this.deps.store.history.byCallId(callId))?.doc };
   }
 
   /**
    * Feeds the originate's BACKGROUND_JOB to the tracker (bounded wait; never rejects). A `+OK` with another
-   * uuid than the call id means FreeSWITCH placed the call under a uuid of its own (capture h1-duplicate):
+   * uuid than the call id means FreeSWITCH placed the call under a uuid of its own (docs/originate.md#call-id):
    * that channel is hung up and the call recorded as failed.
    */
   private async followJob(jobUuid: string, callId: string, timeoutMs: number, log: Logger): Promise<void> {
@@ -178,15 +177,15 @@ export class ConnectService {
   }
 
   /**
-   * `c2c-<configuration id>-<10 random hex>` (PRODUCT §5). 40 random bits collide once in a million calls
-   * of one configuration with a chance of about one in three, so an id already in history is drawn again
-   * (synchronously, before the insert: no other connect can take it meanwhile).
+   * `c2c-<configuration id>-<10 random hex>` (docs/originate.md#call-id). 40 random bits collide once in a
+   * million calls of one configuration with a chance of about one in three, so an id already in history is drawn
+   * again; the insert of the record (unique call id) settles a race between two connects.
    */
-  private newCallId(configId: string): string {
+  private async newCallId(configId: string): Promise<string> {
     for (;;) {
       const random = this.deps.randomHex?.() ?? crypto.randomBytes(5).toString('hex');
       const callId = `c2c-${configId}-${random}`;
-      if (!this.deps.history.exists(callId)) return callId;
+      if (!(await this.deps.store.history.exists(callId))) return callId;
     }
   }
 
@@ -222,35 +221,45 @@ export class ConnectService {
     }
   }
 
-  /** The throttle check and the history insert are one transaction: concurrent connects cannot both pass. */
-  private recordWithinThrottle(account: Account, config: ClickToCallDoc, base: RecordBase, now: Date): void {
+  /** The throttle check and the history insert are one unit of work: concurrent connects cannot both pass. */
+  private async recordWithinThrottle(
+    account: Account,
+    config: ClickToCallDoc,
+    base: RecordBase,
+    now: Date,
+  ): Promise<void> {
     const limit = config.throttle ?? 0;
-    this.deps.transaction(() => {
-      if (limit > 0) {
-        const recent = this.deps.history.recentConnects(config.id, now.getTime() - THROTTLE_WINDOW_MS);
-        if (recent.count >= limit) {
-          const retryAfter = Math.max(
-            1,
-            Math.ceil(((recent.oldestMs ?? now.getTime()) + THROTTLE_WINDOW_MS - now.getTime()) / 1000),
-          );
-          throw new AppError(
-            'too_many_requests',
-            { message: `at most ${limit} connects in any 60 seconds`, retry_after: retryAfter },
-            { headers: { 'Retry-After': String(retryAfter) } },
-          );
+    try {
+      await this.deps.store.unitOfWork(async (tx) => {
+        if (limit > 0) {
+          const recent = await tx.history.recentConnects(config.id, now.getTime() - THROTTLE_WINDOW_MS);
+          if (recent.count >= limit) {
+            const retryAfter = Math.max(
+              1,
+              Math.ceil(((recent.oldestMs ?? now.getTime()) + THROTTLE_WINDOW_MS - now.getTime()) / 1000),
+            );
+            throw new AppError(
+              'too_many_requests',
+              { message: `at most ${limit} connects in any 60 seconds`, retry_after: retryAfter },
+              { headers: { 'Retry-After': String(retryAfter) } },
+            );
+          }
         }
-      }
-      // Tracking starts only once the record exists; nothing is tracked for a refused connect.
-      const { doc, state } = this.deps.tracker.begin(base);
-      this.deps.history.insert({
-        account_id: account.id,
-        clicktocall_id: config.id,
-        created_ms: now.getTime(),
-        final: false,
-        doc,
-        state,
+        // Tracking starts with the record; nothing is tracked for a refused connect.
+        const { doc, state } = this.deps.tracker.begin(base);
+        await tx.history.insert({
+          account_id: account.id,
+          clicktocall_id: config.id,
+          created_ms: now.getTime(),
+          final: false,
+          doc,
+          state,
+        });
       });
-    });
+    } catch (err) {
+      this.deps.tracker.abandon(base.call_id);
+      throw err;
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import {
   routeProblem,
   type OriginateVar,
 } from '../../esl/originate';
-import type { Account, ClickToCallDoc, SipHeaderValue } from './clicktocall-types';
+import type { Account, ClickToCallDoc, SipHeaderValue } from '../domain';
 import { holdMusicProblem, resolveRingback, ringbackProblem } from './ringback';
 
 export type OriginateRequestInput = {
@@ -102,7 +102,7 @@ function fail(field: string, problem: string): never {
  * Whether the contact's phone would show the extension as the caller's number: what it sees is
  * `outbound_callee_id_number`, else the extension, in both call orders.
  */
-export function contactSeesExtension(config: Pick<ClickToCallDoc, 'outbound_callee_id_number'>): boolean {
+export function contactSeesExtension(config: { outbound_callee_id_number?: unknown }): boolean {
   return nonEmpty(config.outbound_callee_id_number) === undefined;
 }
 

@@ -6,15 +6,15 @@ export const MAX_PAGE_SIZE = 1000;
 /** The options of a paginated list (Kazoo's `page_size`, `start_key`, `paginate=false`). */
 export type PageOptions = { pageSize?: number; startKey?: string; paginate: boolean };
 
-/** An opaque key standing for a row: what `next_start_key` gives and `start_key` takes back. */
-export const encodeKey = (rowid: number): string => Buffer.from(`r${rowid}`).toString('base64url');
+/** An opaque key standing for a record: what `next_start_key` gives and `start_key` takes back. */
+export const encodeKey = (seq: number): string => Buffer.from(`r${seq}`).toString('base64url');
 
 const decodeKey = (key: string): number | undefined => {
   const m = /^r([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
   return m ? Number(m[1]) : undefined;
 };
 
-/** The row to start from and how many rows to read (one more than the page, to know if another follows). */
+/** The record to start from and how many to read (one more than the page, to know if another follows). */
 export function pageWindow<K = number>(
   options: PageOptions,
   decode: (key: string) => K | undefined = decodeKey as (key: string) => K | undefined,
@@ -34,10 +34,10 @@ export function pageWindow<K = number>(
 }
 
 /** Splits the rows read into the page and the key of the next one. */
-export function cutPage<T extends { rowid: number }>(
+export function cutPage<T extends { seq: number }>(
   rows: T[],
   pageSize: number | undefined,
-  keyOf: (row: T) => string = (row) => encodeKey(row.rowid),
+  keyOf: (row: T) => string = (row) => encodeKey(row.seq),
 ): { page: T[]; next?: string } {
   if (pageSize === undefined || rows.length <= pageSize) return { page: rows };
   const next = rows[pageSize];

@@ -1,6 +1,6 @@
 import type { RequestHandler, Request, Response } from 'express';
 import type { AccountService } from '../accounts/account-service';
-import type { Account } from '../clicktocall/clicktocall-types';
+import type { Account } from '../domain';
 import { invalidCredentials } from '../errors';
 import type { RequestLocals } from './envelope';
 
@@ -21,12 +21,12 @@ export const accountOf = (res: Response): Account => res.locals['account'] as Ac
  * 401 without a valid token, 404 for an unknown account, 403 for an account outside the tree.
  */
 export function requireAccount(accounts: AccountService): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const token = tokenOf(req);
     if (token === undefined) throw invalidCredentials();
     (res.locals as RequestLocals).authToken = token;
-    const tokenAccountId = accounts.authenticate(token);
-    res.locals['account'] = accounts.authorize(tokenAccountId, String(req.params['accountId']));
+    const tokenAccountId = await accounts.authenticate(token);
+    res.locals['account'] = await accounts.authorize(tokenAccountId, String(req.params['account_id']));
     next();
   };
 }

@@ -1,19 +1,12 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { AppError, ERROR_CATALOGUE } from '../errors';
+import { AppError, ERROR_CATALOGUE, fromLowerLayer } from '../errors';
 import type { Logger } from '../logger';
 import { sendError, type EnvelopeMeta } from './envelope';
 
 type BodyParserError = Error & { type?: string; status?: number; expose?: boolean };
 
-/** Errors raised by Express's body readers or by SQLite, translated into the catalogue. */
+/** Errors raised by Express's body readers, translated into the catalogue. */
 function fromBodyReader(err: BodyParserError): AppError | undefined {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return new AppError(
-      'storage_busy',
-      { message: 'the database is busy; try again shortly' },
-      { headers: { 'Retry-After': '1' } },
-    );
   switch (err.type) {
     case 'entity.too.large':
       return new AppError('payload_too_large', { message: 'the body is larger than 64 KiB' });
@@ -36,7 +29,8 @@ function fromBodyReader(err: BodyParserError): AppError | undefined {
  */
 export function createErrorHandler(meta: EnvelopeMeta, logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
-    const known = err instanceof AppError ? err : fromBodyReader(err as BodyParserError);
+    const known =
+      err instanceof AppError ? err : (fromLowerLayer(err) ?? fromBodyReader(err as BodyParserError));
     const log = (res.locals['log'] as Logger | undefined) ?? logger;
     if (known && known.status < 500) {
       log.info('request refused', {

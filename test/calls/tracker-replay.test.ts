@@ -2,12 +2,10 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { EslEvent } from '../../esl';
 import type { ScenarioStep } from '../../esl/fake-switch/scenario-types';
-import { CallTracker } from '../../src/calls/call-tracker';
 import type { CallEvent } from '../../src/calls/call-state';
 import type { SwitchPort } from '../../src/calls/switch-port';
-import { HistoryRepo } from '../../src/store/history-repo';
-import { openDatabase } from '../../src/store/sqlite';
-import { testLogger } from '../support/harness';
+import { harness, type Harness } from '../support/harness';
+import { pollUntil } from '../support/poll';
 import { scenarioSteps } from '../support/scenario-steps';
 
 /** An event as the ESL layer delivers it, from a scenario step's headers. */
@@ -49,33 +47,36 @@ function scenarioOf(config: { extension: string; bypass_media?: boolean }, conta
   return { callId, steps };
 }
 
-/** Plays steps into a fresh tracker; BACKGROUND_JOB steps go in as the connect service feeds them. */
-function play(callId: string, steps: ScenarioStep[]) {
-  const db = openDatabase(':memory:');
-  db.pragma('foreign_keys = OFF');
-  const history = new HistoryRepo(db);
-  const now = () => new Date('2026-11-27T10:00:00Z');
-  const tracker = new CallTracker({ history, esl: stubSwitch([]), logger: testLogger(), now });
-  const base = {
+/** A record of a call placed by the harness's account and configuration, and its tracking begun. */
+async function placed(h: Harness, callId: string, createdAt: Date) {
+  const account = await h.account();
+  const config = await h.services.clicktocall.create(account.id, { name: 'Sales', extension: '2600' });
+  const { doc, state } = h.calls.tracker.begin({
     id: crypto.createHash('md5').update(callId).digest('hex'),
     call_id: callId,
     timestamp: 63_900_000_000,
     contact: '+15551234567',
     extension: '2600',
-    dial_first: 'extension' as const,
-    created: '2026-11-27T10:00:00.000Z',
+    dial_first: 'extension',
+    created: createdAt.toISOString(),
     custom_application_vars: {},
-    requested_by: 'token' as const,
-  };
-  const { doc, state } = tracker.begin(base);
-  history.insert({
-    account_id: 'a'.repeat(32),
-    clicktocall_id: 'b'.repeat(32),
-    created_ms: 0,
+    requested_by: 'token',
+  });
+  await h.store.history.insert({
+    account_id: account.id,
+    clicktocall_id: config.doc.id,
+    created_ms: createdAt.getTime(),
     final: false,
     doc,
     state,
   });
+}
+
+/** Plays steps into a fresh runtime; BACKGROUND_JOB steps go in as the connect service feeds them. */
+async function play(callId: string, steps: ScenarioStep[]) {
+  const h = harness({ esl: stubSwitch([]) });
+  await placed(h, callId, new Date('2026-11-27T10:00:00Z'));
+  const { tracker, intake } = h.calls;
   for (const step of steps) {
     const event = eslEvent(step);
     if (event.name === 'BACKGROUND_JOB') {
@@ -86,10 +87,10 @@ function play(callId: string, steps: ScenarioStep[]) {
         : { type: 'job', ok: false, cause: body.replace(/^-ERR\s*/, ''), at };
       tracker.apply(callId, job);
     } else {
-      tracker.onEslEvent(event);
+      intake.onEslEvent(event);
     }
   }
-  return { record: history.byCallId(callId), tracker };
+  return { record: await h.store.history.byCallId(callId), tracker, intake };
 }
 
 /** Swaps neighbours whose times are within 5 ms (a seeded, repeatable shuffle). */
@@ -121,22 +122,25 @@ describe('call tracker on the captured event streams', () => {
   for (const [title, config, contact, status] of SCENARIOS) {
     describe(title, () => {
       const { callId, steps } = scenarioOf(config, contact);
-      const reference = play(callId, steps);
+      let reference: Awaited<ReturnType<typeof play>>;
+      before(async () => {
+        reference = await play(callId, steps);
+      });
 
       it(`when played in order, then ${status}, final, and every event was of a known call`, () => {
         expect(reference.record?.doc.status).to.equal(status);
-        expect(reference.record?.final).to.equal(1);
-        expect(reference.tracker.stats.unknownCalls).to.equal(0);
+        expect(reference.record?.final).to.equal(true);
+        expect(reference.intake.stats.unknownCalls).to.equal(0);
       });
 
-      it('when every event arrives twice, then the same record', () => {
+      it('when every event arrives twice, then the same record', async () => {
         const doubled = steps.flatMap((s) => [s, s]);
-        expect(play(callId, doubled).record?.doc).to.deep.equal(reference.record?.doc);
+        expect((await play(callId, doubled)).record?.doc).to.deep.equal(reference.record?.doc);
       });
 
       for (const seed of [1, 2, 3, 4, 5]) {
-        it(`when events within 5 ms of each other come shuffled (seed ${seed}), then the same status, result and cause`, () => {
-          const shuffled = play(callId, shuffleWithinTolerance(steps, seed)).record?.doc;
+        it(`when events within 5 ms of each other come shuffled (seed ${seed}), then the same status, result and cause`, async () => {
+          const shuffled = (await play(callId, shuffleWithinTolerance(steps, seed))).record?.doc;
           for (const key of ['status', 'result', 'cause', 'hangup_cause'])
             expect(shuffled?.[key], key).to.equal(reference.record?.doc[key]);
         });
@@ -144,107 +148,62 @@ describe('call tracker on the captured event streams', () => {
     });
   }
 
-  it('when events of calls it does not know arrive, then they are ignored and counted', () => {
+  it('when events of calls it does not know arrive, then they are ignored and counted', async () => {
     const { steps } = scenarioOf({ extension: '2600' }, '+15551234567');
-    const { tracker } = play(`c2c-${'e'.repeat(32)}-${'f'.repeat(10)}`, []);
-    for (const step of steps) tracker.onEslEvent(eslEvent(step));
-    expect(tracker.stats.unknownCalls).to.be.greaterThan(10);
+    const { tracker, intake } = await play(`c2c-${'e'.repeat(32)}-${'f'.repeat(10)}`, []);
+    for (const step of steps) intake.onEslEvent(eslEvent(step));
+    await pollUntil('the unknown calls looked up', () => intake.stats.unknownCalls > 10);
     expect(tracker.inFlight).to.equal(1);
   });
 });
 
-describe('call tracker sweeper and reconciliation', () => {
-  const setup = (createdMsAgo: number) => {
-    const db = openDatabase(':memory:');
-    db.pragma('foreign_keys = OFF');
-    const history = new HistoryRepo(db);
+describe('call following after a restart: the sweeper and reconciliation', () => {
+  const NOW = new Date('2026-11-27T10:00:00Z');
+  const CALL_ID = `c2c-${'1'.repeat(32)}-${'2'.repeat(10)}`;
+  /** An open call placed `createdMsAgo` by an earlier run, and a new run over the same store. */
+  const setup = async (createdMsAgo: number, opts: { reconcileGraceMs?: number } = {}) => {
+    const earlier = harness({ esl: stubSwitch([]), now: () => NOW });
+    await placed(earlier, CALL_ID, new Date(NOW.getTime() - createdMsAgo));
     const commands: string[] = [];
-    const clock = { now: new Date('2026-11-27T10:00:00Z') };
-    const tracker = new CallTracker({
-      history,
+    const clock = { now: NOW };
+    const h = harness({
       esl: stubSwitch(commands),
-      logger: testLogger(),
+      store: earlier.store,
       now: () => clock.now,
+      ...(opts.reconcileGraceMs !== undefined && { calls: { reconcileGraceMs: opts.reconcileGraceMs } }),
     });
-    const callId = `c2c-${'1'.repeat(32)}-${'2'.repeat(10)}`;
-    const created = new Date(clock.now.getTime() - createdMsAgo);
-    const { doc, state } = tracker.begin({
-      id: '3'.repeat(32),
-      call_id: callId,
-      timestamp: 0,
-      contact: '2601',
-      extension: '2600',
-      dial_first: 'extension',
-      created: created.toISOString(),
-      custom_application_vars: {},
-      requested_by: 'token',
-    });
-    history.insert({
-      account_id: 'a'.repeat(32),
-      clicktocall_id: 'b'.repeat(32),
-      created_ms: created.getTime(),
-      final: false,
-      doc,
-      state,
-    });
-    return { history, commands, callId };
+    return { h, commands, clock, record: () => earlier.store.history.byCallId(CALL_ID) };
   };
 
   it('when an open call outlived any lifetime (24 h), then the sweeper closes it without asking the switch', async () => {
-    const { history, commands, callId } = setup(25 * 3600_000);
-    const tracker2 = new CallTracker({
-      history,
-      esl: stubSwitch(commands),
-      logger: testLogger(),
-      now: () => new Date('2026-11-27T10:00:00Z'),
-    });
-    await tracker2.sweep();
-    expect(history.byCallId(callId)).to.include({ final: 1 });
-    expect(history.byCallId(callId)?.doc).to.include({ status: 'failed', cause: 'TRACKING_EXPIRED' });
+    const { h, commands, record } = await setup(25 * 3600_000);
+    await h.calls.sweeper.sweep();
+    expect(await record()).to.include({ final: true });
+    expect((await record())?.doc).to.include({ status: 'failed', cause: 'TRACKING_EXPIRED' });
     expect(commands).to.deep.equal([]);
   });
 
   it('when an open call has not moved for a long time, then the sweeper asks the switch, and closes it if it is gone', async () => {
-    const { history, commands, callId } = setup(20 * 60_000);
-    const tracker2 = new CallTracker({
-      history,
-      esl: stubSwitch(commands),
-      logger: testLogger(),
-      now: () => new Date('2026-11-27T10:00:00Z'),
-    });
-    await tracker2.sweep();
-    expect(commands).to.deep.equal([`show channels like ${callId} as json`]);
-    expect(history.byCallId(callId)?.final).to.equal(1);
+    const { h, commands, record } = await setup(20 * 60_000);
+    await h.calls.sweeper.sweep();
+    expect(commands).to.deep.equal([`show channels like ${CALL_ID} as json`]);
+    expect((await record())?.final).to.equal(true);
   });
 
   it('when reconciling, then a call younger than the grace is judged once the grace is over', async () => {
-    const { history, commands, callId } = setup(100);
-    const clock = { now: new Date('2026-11-27T10:00:00Z') };
-    const tracker2 = new CallTracker({
-      history,
-      esl: stubSwitch(commands),
-      logger: testLogger(),
-      now: () => clock.now,
-      reconcileGraceMs: 300,
-    });
-    await tracker2.reconcile();
+    const { h, commands, clock, record } = await setup(100, { reconcileGraceMs: 300 });
+    await h.calls.reconciler.reconcileAll();
     expect(commands).to.deep.equal([]);
     clock.now = new Date(clock.now.getTime() + 1000);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(commands).to.deep.equal([`show channels like ${callId} as json`]);
-    expect(history.byCallId(callId)?.final).to.equal(1);
+    await pollUntil('the call judged', () => commands.length > 0, { timeoutMs: 2000 });
+    expect(commands).to.deep.equal([`show channels like ${CALL_ID} as json`]);
+    await pollUntil('the call closed', async () => (await record())?.final === true);
   });
 
   it('when reconciling, then calls younger than the grace are left alone', async () => {
-    const { history, commands, callId } = setup(500);
-    const tracker2 = new CallTracker({
-      history,
-      esl: stubSwitch(commands),
-      logger: testLogger(),
-      now: () => new Date('2026-11-27T10:00:00Z'),
-    });
-    await tracker2.reconcile();
+    const { h, commands, record } = await setup(500);
+    await h.calls.reconciler.reconcileAll();
     expect(commands).to.deep.equal([]);
-    expect(history.byCallId(callId)?.final).to.equal(0);
+    expect((await record())?.final).to.equal(false);
   });
 });

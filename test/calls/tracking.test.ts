@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { EslClient } from '../../esl';
 import { harness, minimal, type Harness } from '../support/harness';
+import { pollUntil } from '../support/poll';
 import { eventually, switchRig, type SwitchRig } from '../support/switch';
 
 type Record = { [k: string]: unknown; status: string; legs: { first?: Leg; second?: Leg } };
@@ -17,18 +18,18 @@ type Leg = {
 
 /**
  * Each captured scenario, played by the fake switch (20× faster; event times stay as captured), through
- * the real ESL client, tracker and SQLite, read back through HTTP.
+ * the real ESL client, the call following and the store, read back through HTTP.
  */
 describe('call tracking through the fake switch', function () {
   this.timeout(20_000);
   let rig: SwitchRig;
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
 
   beforeEach(async () => {
     rig = await switchRig({ speed: 20 });
     h = harness({ esl: rig.esl, now: () => new Date() });
-    acct = h.account();
+    acct = await h.account();
   });
   afterEach(() => rig.close());
 
@@ -56,19 +57,18 @@ describe('call tracking through the fake switch', function () {
 
   /** Waits until the call's record is final and its legs all ended, then returns it through HTTP. */
   const finalRecord = async (url: string, callId: string): Promise<Record> => {
-    await eventually(() => {
-      const row = h.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
-        final: number;
-      };
-      return row.final === 1 && rig.fake.activeCalls.size === 0 ? true : undefined;
-    }, 10_000);
+    await pollUntil(
+      'the record final and the call gone at the switch',
+      async () => (await h.store.history.byCallId(callId))?.final === true && rig.fake.activeCalls.size === 0,
+      { timeoutMs: 10_000 },
+    );
     return record(url, callId);
   };
 
   it('when both answer, then connected, through the loopback bow-out, then completed with durations', async () => {
     const url = await configure();
     const callId = await connect(url, '+15551234567');
-    await eventually(() => (h.services.tracker.inFlight === 1 ? true : undefined));
+    await pollUntil('the call followed', () => h.calls.tracker.inFlight === 1);
     const r = await finalRecord(url, callId);
     expect(r).to.include({
       call_id: callId,
@@ -90,7 +90,7 @@ describe('call tracking through the fake switch', function () {
       sip_status: '200',
     });
     expect(r.legs.first?.uuid).to.not.equal(r.legs.second?.uuid);
-    expect(h.services.tracker.stats.unknownCalls).to.equal(0);
+    expect(h.calls.intake.stats.unknownCalls).to.equal(0);
   });
 
   it('when the contact is dialled first and both answer, then completed with the parties the other way round', async () => {
@@ -179,7 +179,7 @@ describe('call tracking through the fake switch', function () {
     it("when the id is not one of the account's open calls, then 404 and nothing reaches the switch", async () => {
       const url = await configure({ extension: '2999' });
       const callId = await connect(url, '+15551234567');
-      const other = h.account();
+      const other = await h.account();
       const before = rig.fake.commands.length;
       await cancel(callId, other).expect(404);
       for (const id of [
@@ -225,8 +225,9 @@ describe('call tracking through the fake switch', function () {
     it('when the link drops mid-call, then tracking resumes after the reconnect and the record ends right', async () => {
       const url = await configure();
       const callId = await connect(url, '+15551234567');
-      await eventually(() =>
-        h.db.prepare("SELECT 1 FROM call_history WHERE status = 'connected'").get() ? true : undefined,
+      await pollUntil(
+        'connected',
+        async () => (await h.store.history.byCallId(callId))?.doc.status === 'connected',
       );
       rig.fake.dropConnections();
       await eventually(() => (rig.esl.connected ? undefined : true));
@@ -244,12 +245,9 @@ describe('call tracking through the fake switch', function () {
       await rig.fake.stop(); // every call vanishes with the switch
       await rig.fake.start();
       await rig.esl.waitConnected(3000);
-      await eventually(() => {
-        const row = h.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
-          final: number;
-        };
-        return row.final === 1 ? true : undefined;
-      }, 10_000);
+      await pollUntil('closed', async () => (await h.store.history.byCallId(callId))?.final === true, {
+        timeoutMs: 10_000,
+      });
       const r = await record(url, callId);
       expect(r['status']).to.equal('failed');
       expect(r['ended_at']).to.be.a('string');
@@ -266,7 +264,7 @@ describe('call tracking across a service restart', function () {
     const rig1 = await switchRig({ speed: 5 });
     try {
       const h1 = harness({ esl: rig1.esl, now: () => new Date(), dbPath: file });
-      const acct = h1.account();
+      const acct = await h1.account();
       const created = await h1.http
         .put(`/v2/accounts/${acct.id}/clicktocall`)
         .set('X-Auth-Token', acct.token)
@@ -279,13 +277,13 @@ describe('call tracking across a service restart', function () {
         .send({ data: { contact: '+15551234567' } })
         .expect(202);
       const callId = res.body.data.call_id as string;
-      await eventually(() =>
-        h1.db.prepare("SELECT 1 FROM call_history WHERE status = 'connected'").get() ? true : undefined,
+      await pollUntil(
+        'connected',
+        async () => (await h1.store.history.byCallId(callId))?.doc.status === 'connected',
       );
-      // The first service dies: its tracker and link go, its database stays.
-      h1.services.tracker.stop();
+      // The first service dies: its call following and link go, its database stays.
       await rig1.esl.close();
-      h1.db.close();
+      await h1.close();
       const esl2 = new EslClient({
         host: '127.0.0.1',
         port: rig1.fake.listeningPort,
@@ -295,18 +293,19 @@ describe('call tracking across a service restart', function () {
       const h2 = harness({ esl: esl2, now: () => new Date(), dbPath: file });
       esl2.start();
       try {
-        await eventually(() => {
-          const row = h2.db.prepare('SELECT final FROM call_history WHERE call_id = ?').get(callId) as {
-            final: number;
-          };
-          return row.final === 1 ? true : undefined;
-        }, 10_000);
+        await pollUntil(
+          'closed by the new service',
+          async () => (await h2.store.history.byCallId(callId))?.final === true,
+          {
+            timeoutMs: 10_000,
+          },
+        );
         const r = (await h2.http.get(`${url}/history/${callId}`).set('X-Auth-Token', acct.token).expect(200))
           .body.data as Record;
         expect(r).to.include({ status: 'completed', result: 'success', hung_up_by: 'contact' });
       } finally {
         await esl2.close();
-        h2.db.close();
+        await h2.close();
       }
     } finally {
       await rig1.fake.stop();

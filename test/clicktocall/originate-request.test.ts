@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OriginateInputError } from '../../esl/originate';
 import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
-import type { Account, ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
+import type { Account, ClickToCallDoc } from '../../src/domain';
 import {
   buildOriginateRequest,
   RESERVED_CAV_KEYS,

@@ -26,7 +26,7 @@ describe('abuse of the public connect', function () {
 
   const setup = async (opts: { trustProxy?: false | string[]; anonConnectsPerMinute?: number }) => {
     const h = harness({ esl: rig.esl, now: () => new Date(), ...opts });
-    const acct = h.account();
+    const acct = await h.account();
     const res = await h.http
       .put(`/v2/accounts/${acct.id}/clicktocall`)
       .set('X-Auth-Token', acct.token)
@@ -93,7 +93,7 @@ describe('catastrophic backtracking', function () {
     const rig = await switchRig();
     try {
       const h = harness({ esl: rig.esl, now: () => new Date() });
-      const acct = h.account();
+      const acct = await h.account();
       const res = await h.http
         .put(`/v2/accounts/${acct.id}/clicktocall`)
         .set('X-Auth-Token', acct.token)
@@ -118,7 +118,7 @@ describe('catastrophic backtracking', function () {
 
   it('when a pattern needs backtracking features (backreference, look-around), then it is refused at save', async () => {
     const h = harness();
-    const acct = h.account();
+    const acct = await h.account();
     for (const pattern of ['(1)\\1', '^(?=1)1', '(?<!0)1', '(?>1+)']) {
       const res = await h.http
         .put(`/v2/accounts/${acct.id}/clicktocall`)
@@ -133,7 +133,7 @@ describe('catastrophic backtracking', function () {
 describe('hygiene', () => {
   it('every answer carries security headers and no X-Powered-By', async () => {
     const h = harness();
-    const acct = h.account();
+    const acct = await h.account();
     for (const res of [
       await h.http.get(`/v2/accounts/${acct.id}/clicktocall`).set('X-Auth-Token', acct.token),
       await h.http.get('/v2/nowhere'),

@@ -2,11 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { expect } from 'chai';
+import { StoreBusyError } from '../../src/store/ports';
+import { integrityCheck } from '../../src/store/sqlite/database';
+import { openSqliteStore } from '../../src/store/sqlite/store';
 import { FakeSwitch } from '../../esl/fake-switch/server';
 import { harness, minimal, type Harness } from '../support/harness';
 import { startService, stopService, tokenFor } from '../support/service-process';
+import { pollUntil } from '../support/poll';
 import { eventually, switchRig, type SwitchRig } from '../support/switch';
 
 const freePort = (): Promise<number> =>
@@ -134,10 +137,10 @@ describe('faults: the service process', function () {
     expect(answers.map((r) => r.status)).to.deep.equal(Array.from({ length: 20 }, () => 200));
     for (const r of answers) expect(r.body.data).to.include({ result: 'error', cause: 'NO_ANSWER' });
     expect(await exit).to.equal(0);
-    const db = new Database(file, { readonly: true });
-    expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
-    expect((db.prepare('SELECT count(*) AS n FROM call_history').get() as { n: number }).n).to.equal(20);
-    db.close();
+    expect(integrityCheck(file)).to.equal('ok');
+    const store = openSqliteStore({ file });
+    expect(await store.history.list({ accountId: a.accountId, clicktocallId: id })).to.have.length(20);
+    await store.close();
   });
 
   it('when killed with -9 under load and restarted, then no acknowledged record is lost and open calls are closed', async () => {
@@ -194,14 +197,18 @@ describe('faults: the service process', function () {
         expect(r.status, call).to.equal(200);
       }
       // The calls the dead process placed go on at the switch: the new process follows them to their end.
-      await eventually(() => {
-        const db = new Database(file, { readonly: true });
-        const open = (
-          db.prepare('SELECT count(*) AS n FROM call_history WHERE final = 0').get() as { n: number }
-        ).n;
-        db.close();
-        return open === 0 ? true : undefined;
-      }, 30_000);
+      const store = openSqliteStore({ file });
+      try {
+        await pollUntil(
+          'every call followed to its end',
+          async () => (await store.history.open()).length === 0,
+          {
+            timeoutMs: 30_000,
+          },
+        );
+      } finally {
+        await store.close();
+      }
     } finally {
       expect(await stopService(again.child)).to.equal(0);
     }
@@ -215,7 +222,7 @@ describe('faults: a slow switch and a busy database, in process', function () {
     const rig = await switchRig();
     try {
       const h = harness({ esl: rig.esl, now: () => new Date(), commandTimeoutMs: 300 });
-      const acct = h.account();
+      const acct = await h.account();
       const created = await h.http
         .put(`/v2/accounts/${acct.id}/clicktocall`)
         .set('X-Auth-Token', acct.token)
@@ -234,33 +241,26 @@ describe('faults: a slow switch and a busy database, in process', function () {
     }
   });
 
-  it('when another process holds the database write lock, then 503 storage_busy with Retry-After, and it serves again once free', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-busy-'));
-    const file = path.join(dir, 'c2c.db');
-    try {
-      const h = harness({ dbPath: file });
-      const acct = h.account();
-      const other = new Database(file);
-      other.exec('BEGIN IMMEDIATE');
-      const res = await h.http
-        .put(`/v2/accounts/${acct.id}/clicktocall`)
-        .set('X-Auth-Token', acct.token)
-        .send(minimal())
-        .expect(503);
-      expect(res.body).to.include({ error: '503', message: 'storage_busy' });
-      expect(res.headers['retry-after']).to.equal('1');
-      await h.http.get(`/v2/accounts/${acct.id}/clicktocall`).set('X-Auth-Token', acct.token).expect(200); // reads go on (WAL)
-      other.exec('ROLLBACK');
-      other.close();
-      await h.http
-        .put(`/v2/accounts/${acct.id}/clicktocall`)
-        .set('X-Auth-Token', acct.token)
-        .send(minimal())
-        .expect(201);
-      h.db.close();
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+  it('when the store is busy (another process holds its write lock), then 503 storage_busy with Retry-After, reads go on, and it serves again once free', async () => {
+    const h = harness();
+    const acct = await h.account();
+    const insert = h.store.clicktocalls.insert.bind(h.store.clicktocalls);
+    h.store.clicktocalls.insert = () => Promise.reject(new StoreBusyError());
+    const res = await h.http
+      .put(`/v2/accounts/${acct.id}/clicktocall`)
+      .set('X-Auth-Token', acct.token)
+      .send(minimal())
+      .expect(503);
+    expect(res.body).to.include({ error: '503', message: 'storage_busy' });
+    expect(res.headers['retry-after']).to.equal('1');
+    await h.http.get(`/v2/accounts/${acct.id}/clicktocall`).set('X-Auth-Token', acct.token).expect(200);
+    h.store.clicktocalls.insert = insert;
+    await h.http
+      .put(`/v2/accounts/${acct.id}/clicktocall`)
+      .set('X-Auth-Token', acct.token)
+      .send(minimal())
+      .expect(201);
+    await h.close();
   });
 });
 
@@ -268,11 +268,11 @@ describe('faults: the switch link, in process', function () {
   this.timeout(20_000);
   let rig: SwitchRig;
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   beforeEach(async () => {
     rig = await switchRig();
     h = harness({ esl: rig.esl, now: () => new Date() });
-    acct = h.account();
+    acct = await h.account();
   });
   afterEach(() => rig.close());
 

@@ -6,7 +6,7 @@ import { EslClient } from '../../esl';
 import { parseOriginate } from '../../esl/fake-switch/originate-parser';
 import type { Scenario } from '../../esl/fake-switch/scenario-types';
 import { FakeSwitch } from '../../esl/fake-switch/server';
-import type { ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
+import type { ClickToCallDoc } from '../../src/domain';
 import { harness, testLogger, type Harness } from '../support/harness';
 import { addCavs, expectedVars, hostile } from '../support/originate-expectations';
 
@@ -119,7 +119,7 @@ describe('HTTP fuzz: hostile requests never reach the switch as anything but one
   let h: Harness;
   let server: Server;
   let url: string;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
 
   before(async () => {
     fake = new FakeSwitch({ selectScenario: () => jobOnly });
@@ -128,7 +128,7 @@ describe('HTTP fuzz: hostile requests never reach the switch as anything but one
     esl.start();
     await esl.waitConnected(3000);
     h = harness({ esl, now: () => new Date() });
-    acct = h.account();
+    acct = await h.account();
     server = h.app.listen(0);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

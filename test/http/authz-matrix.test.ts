@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { SwitchPort } from '../../src/calls/switch-port';
-import { HistoryRepo } from '../../src/store/history-repo';
-import { newId } from '../../src/store/ids';
+import { newId } from '../../src/ids';
 import { harness, minimal, type Harness } from '../support/harness';
 
 type Endpoint = {
@@ -50,26 +49,26 @@ const ACCEPTING_SWITCH: SwitchPort = {
  */
 describe('authorization matrix', () => {
   let h: Harness;
-  let reseller: ReturnType<Harness['account']>;
-  let customer: ReturnType<Harness['account']>;
-  let sub: ReturnType<Harness['account']>;
-  let unrelated: ReturnType<Harness['account']>;
+  let reseller: Awaited<ReturnType<Harness['account']>>;
+  let customer: Awaited<ReturnType<Harness['account']>>;
+  let sub: Awaited<ReturnType<Harness['account']>>;
+  let unrelated: Awaited<ReturnType<Harness['account']>>;
   const configIds = new Map<string, string>();
   const callIds = new Map<string, string>();
 
-  beforeEach(() => {
+  beforeEach(async () => {
     h = harness({ tokenTtlS: 3600, esl: ACCEPTING_SWITCH });
-    reseller = h.account({ name: 'reseller' });
-    customer = h.account({ name: 'customer', parentId: reseller.id });
-    sub = h.account({ name: 'sub', parentId: customer.id });
-    unrelated = h.account({ name: 'unrelated' });
-    const history = new HistoryRepo(h.db);
+    reseller = await h.account({ name: 'reseller' });
+    customer = await h.account({ name: 'customer', parentId: reseller.id });
+    sub = await h.account({ name: 'sub', parentId: customer.id });
+    unrelated = await h.account({ name: 'unrelated' });
+    const history = h.store.history;
     for (const a of [reseller, customer, sub, unrelated]) {
-      const id = h.services.clicktocall.create(a.id, minimal().data).doc.id;
+      const id = (await h.services.clicktocall.create(a.id, minimal().data)).doc.id;
       configIds.set(a.id, id);
       const callId = `c2c-${id}-0123456789`;
       callIds.set(a.id, callId);
-      history.insert({
+      await history.insert({
         account_id: a.id,
         clicktocall_id: id,
         created_ms: Date.now(),
@@ -122,8 +121,8 @@ describe('authorization matrix', () => {
     },
     {
       title: 'a token of a revoked key',
-      headers: () => {
-        h.services.accounts.revokeApiKey(customer.apiKey);
+      headers: async () => {
+        await h.services.accounts.revokeApiKey(customer.apiKey);
         return { 'X-Auth-Token': customer.token };
       },
       target: () => customer.id,

@@ -39,12 +39,12 @@ const HOSTILE: Array<[string, string]> = [
 
 describe('bad input in every field', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let base: string;
 
-  before(() => {
+  before(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
   });
 

@@ -3,12 +3,12 @@ import { harness, minimal, type Harness } from '../support/harness';
 
 describe('click-to-call CRUD', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let base: string;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
   });
 
@@ -92,7 +92,7 @@ describe('click-to-call CRUD', () => {
     });
 
     it('when the configuration belongs to another account of the same token tree, then 404 under the wrong account', async () => {
-      const child = h.account({ parentId: acct.id });
+      const child = await h.account({ parentId: acct.id });
       const created = await create();
       await h.http
         .get(`/v2/accounts/${child.id}/clicktocall/${created.data.id}`)
@@ -209,10 +209,8 @@ describe('click-to-call CRUD', () => {
     it('when deleted, then the row stays in the database (history keeps its configuration)', async () => {
       const created = await create();
       await h.http.delete(`${base}/${created.data.id}`).set('X-Auth-Token', acct.token).expect(200);
-      const row = h.db.prepare('SELECT deleted_at FROM clicktocalls WHERE id = ?').get(created.data.id) as {
-        deleted_at: string | null;
-      };
-      expect(row.deleted_at).to.be.a('string');
+      const row = await h.store.clicktocalls.get(created.data.id, acct.id);
+      expect(row?.deleted_at).to.be.a('string');
     });
   });
 });

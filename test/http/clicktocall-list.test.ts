@@ -3,13 +3,13 @@ import { harness, minimal, type Harness } from '../support/harness';
 
 describe('click-to-call list', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let base: string;
   const ids: string[] = [];
 
   beforeEach(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
     ids.length = 0;
     for (let i = 0; i < 7; i++) {
@@ -70,7 +70,7 @@ describe('click-to-call list', () => {
 
   it('when more than the default page size exist, then 50 and a next key', async () => {
     for (let i = 0; i < 50; i++)
-      h.services.clicktocall.create(acct.id, { name: `bulk ${i}`, extension: '1' });
+      await h.services.clicktocall.create(acct.id, { name: `bulk ${i}`, extension: '1' });
     const res = await list();
     expect(res.body.data).to.have.length(50);
     expect(res.body.next_start_key).to.be.a('string');
@@ -93,7 +93,7 @@ describe('click-to-call list', () => {
   });
 
   it('when another account has configurations, then they are never listed', async () => {
-    const other = h.account();
+    const other = await h.account();
     await h.http
       .put(`/v2/accounts/${other.id}/clicktocall`)
       .set('X-Auth-Token', other.token)

@@ -3,12 +3,12 @@ import { harness, minimal, type Harness } from '../support/harness';
 
 describe('click-to-call PATCH (deep merge)', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let url: string;
 
   beforeEach(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     const res = await h.http
       .put(`/v2/accounts/${acct.id}/clicktocall`)
       .set('X-Auth-Token', acct.token)

@@ -184,12 +184,12 @@ const VALID: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
 
 describe('click-to-call schema', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let base: string;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
   });
 
@@ -206,8 +206,7 @@ describe('click-to-call schema', () => {
       expect(res.body.data, JSON.stringify(res.body.data)).to.have.property(path);
       expect(res.body.data[path], JSON.stringify(res.body.data)).to.have.property(rule);
       expect(res.body.data[path][rule].message).to.be.a('string').and.not.empty;
-      const count = h.db.prepare('SELECT count(*) AS n FROM clicktocalls').get() as { n: number };
-      expect(count.n).to.equal(0);
+      expect(await h.store.clicktocalls.list({ accountId: acct.id, filters: [] })).to.have.length(0);
     });
   }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pollUntil } from '../support/poll';
 import { harness, LOG_LINES, minimal, type Harness } from '../support/harness';
 import { eventually, originatesOf, switchRig, type SwitchRig } from '../support/switch';
 
@@ -6,12 +7,12 @@ describe('connect', function () {
   this.timeout(15_000);
   let rig: SwitchRig;
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
 
   beforeEach(async () => {
     rig = await switchRig();
     h = harness({ esl: rig.esl, now: () => new Date() });
-    acct = h.account();
+    acct = await h.account();
   });
   afterEach(() => rig.close());
 
@@ -24,9 +25,11 @@ describe('connect', function () {
     return `/v2/accounts/${who.id}/clicktocall/${res.body.data.id as string}`;
   };
 
-  const history = (callId: string) =>
-    h.db.prepare('SELECT status, doc FROM call_history WHERE call_id = ?').get(callId) as
-      { status: string; doc: string } | undefined;
+  /** The call's stored record. */
+  const history = async (callId: string) => (await h.store.history.byCallId(callId))?.doc;
+  /** Every record of the configuration at `url`. */
+  const recordsOf = (url: string) =>
+    h.store.history.list({ accountId: acct.id, clicktocallId: url.split('/').at(-1) ?? '' });
 
   describe('non-blocking', () => {
     it('when the switch accepts, then 202 with the originate in the seed shape, the call id, one originate and one history record', async () => {
@@ -59,11 +62,14 @@ describe('connect', function () {
       expect(o.vars['c2c_call_id']).to.equal(data['call_id']);
       const bgapi = rig.fake.requests.find((r) => r.command.startsWith('bgapi originate '));
       expect(bgapi?.headers.find(([k]) => k === 'Job-UUID')?.[1]).to.match(/^[0-9a-f-]{36}$/);
-      const record = JSON.parse(history(data['call_id'] as string)?.doc ?? '{}') as Record<string, unknown>;
+      const record: Record<string, unknown> = (await history(data['call_id'] as string)) ?? {};
       expect(record).to.include({ contact: '+15551234567', extension: '2600', requested_by: 'token' });
       expect(record['timestamp']).to.be.a('number').above(63_900_000_000);
       // The first party answers shortly after, then the second: the tracker records both.
-      await eventually(() => (history(data['call_id'] as string)?.status === 'connected' ? true : undefined));
+      await pollUntil(
+        'connected',
+        async () => (await history(data['call_id'] as string))?.status === 'connected',
+      );
     });
 
     it('when a connect is logged, then its lines carry the request id and the call id', async () => {
@@ -146,7 +152,7 @@ describe('connect', function () {
           .send({ data: { contact: '+15551234567', blocking: true } })
           .expect(200);
         expect(res.body.data).to.include({ result: 'error', cause, status });
-        expect(history(res.body.data.call_id as string)?.status).to.equal(status);
+        expect((await history(res.body.data.call_id as string))?.status).to.equal(status);
       });
     }
 
@@ -192,7 +198,7 @@ describe('connect', function () {
     }
 
     it('when the account allows SIP URIs, then a sip: contact is dialled', async () => {
-      const sipAcct = h.account({ allowSipUri: true });
+      const sipAcct = await h.account({ allowSipUri: true });
       const url = await configure({}, sipAcct);
       const res = await h.http
         .post(`${url}/connect`)
@@ -249,8 +255,7 @@ describe('connect', function () {
       expect(res.body.data.retry_after).to.be.within(1, 60);
       expect(res.headers['retry-after']).to.equal(String(res.body.data.retry_after));
       expect(originatesOf(rig.fake)).to.have.length(2);
-      const count = h.db.prepare('SELECT count(*) AS n FROM call_history').get() as { n: number };
-      expect(count.n).to.equal(2);
+      expect(await recordsOf(url)).to.have.length(2);
     });
   });
 
@@ -258,10 +263,7 @@ describe('connect', function () {
     it('when auth_required is false, then connect works without a token (requested_by anonymous), and only connect', async () => {
       const url = await configure({ auth_required: false });
       const res = await h.http.get(`${url}/connect?contact=2601`).expect(202);
-      const record = JSON.parse(history(res.body.data.call_id as string)?.doc ?? '{}') as Record<
-        string,
-        unknown
-      >;
+      const record: Record<string, unknown> = (await history(res.body.data.call_id as string)) ?? {};
       expect(record['requested_by']).to.equal('anonymous');
       expect(res.body).to.not.have.property('auth_token');
       await h.http.get(url).expect(401);
@@ -285,7 +287,7 @@ describe('connect', function () {
 
     it("when another account's token is used, then 403", async () => {
       const url = await configure();
-      const other = h.account();
+      const other = await h.account();
       await h.http.get(`${url}/connect?contact=2601`).set('X-Auth-Token', other.token).expect(403);
     });
 
@@ -309,7 +311,7 @@ describe('connect', function () {
         now: () => new Date(),
         randomHex: () => draws.shift() ?? 'cccccccccc',
       });
-      const owner = pinned.account();
+      const owner = await pinned.account();
       const created = await pinned.http
         .put(`/v2/accounts/${owner.id}/clicktocall`)
         .set('X-Auth-Token', owner.token)
@@ -332,8 +334,7 @@ describe('connect', function () {
       const res = await h.http.get(`${url}/connect?contact=2601`).set('X-Auth-Token', acct.token).expect(503);
       expect(Date.now() - started).to.be.below(1000);
       expect(res.body).to.include({ error: '503', message: 'switch_unavailable' });
-      const count = h.db.prepare('SELECT count(*) AS n FROM call_history').get() as { n: number };
-      expect(count.n).to.equal(0);
+      expect(await recordsOf(url)).to.have.length(0);
       await rig.fake.start();
       await rig.esl.waitConnected(3000);
       await h.http.get(`${url}/connect?contact=2601`).set('X-Auth-Token', acct.token).expect(202);
@@ -346,11 +347,8 @@ describe('connect', function () {
       setTimeout(() => rig.fake.dropConnections(), 100);
       const res = await pending.expect(503);
       expect(res.body.message).to.equal('switch_unavailable');
-      const row = h.db.prepare('SELECT status, final FROM call_history').get() as {
-        status: string;
-        final: number;
-      };
-      expect(row).to.deep.equal({ status: 'failed', final: 1 });
+      const [row] = await recordsOf(url);
+      expect({ status: row?.doc.status, final: row?.final }).to.deep.equal({ status: 'failed', final: true });
     });
   });
 

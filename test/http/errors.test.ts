@@ -4,12 +4,12 @@ import { harness, LOG_LINES, minimal, type Harness } from '../support/harness';
 /** PRODUCT §3's error table, row by row, and the envelope around every error. */
 describe('error envelope and table', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let base: string;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     h = harness();
-    acct = h.account();
+    acct = await h.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
   });
 
@@ -76,7 +76,7 @@ describe('error envelope and table', () => {
   });
 
   it('account outside the tree → 403 forbidden', async () => {
-    const other = h.account();
+    const other = await h.account();
     const res = await h.http
       .get(`/v2/accounts/${other.id}/clicktocall`)
       .set('X-Auth-Token', acct.token)
@@ -125,7 +125,7 @@ describe('error envelope and table', () => {
   }
 
   it('If-Match stale → 412 precondition_failed', async () => {
-    const { doc } = h.services.clicktocall.create(acct.id, minimal().data);
+    const { doc } = await h.services.clicktocall.create(acct.id, minimal().data);
     const res = await h.http
       .patch(`${base}/${doc.id}`)
       .set('X-Auth-Token', acct.token)
@@ -142,7 +142,9 @@ describe('error envelope and table', () => {
       .send({ data: { name: 'x', extension: '1', blob: 'x'.repeat(65 * 1024) } })
       .expect(413);
     expectEnvelope(res.body, 413, 'payload_too_large');
-    expect(h.services.clicktocall.list(acct.id, { paginate: false, filters: [] }).items).to.have.length(0);
+    expect(
+      (await h.services.clicktocall.list(acct.id, { paginate: false, filters: [] })).items,
+    ).to.have.length(0);
   });
 
   for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {

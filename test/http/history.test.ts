@@ -1,29 +1,28 @@
 import { expect } from 'chai';
 import { GREGORIAN_UNIX_OFFSET_S } from '../../src/calls/time';
-import { HistoryRepo } from '../../src/store/history-repo';
-import { newId } from '../../src/store/ids';
+import { newId } from '../../src/ids';
 import { harness, minimal, type Harness } from '../support/harness';
 
 describe('GET …/clicktocall/{ID}/history', () => {
   let h: Harness;
-  let acct: ReturnType<Harness['account']>;
+  let acct: Awaited<ReturnType<Harness['account']>>;
   let configId: string;
   let url: string;
   const base = Date.parse('2026-11-01T00:00:00Z');
   const callIds: string[] = [];
 
   /** Seven calls, one an hour from `base`, oldest first. */
-  beforeEach(() => {
+  beforeEach(async () => {
     h = harness();
-    acct = h.account();
-    configId = h.services.clicktocall.create(acct.id, minimal().data).doc.id;
+    acct = await h.account();
+    configId = (await h.services.clicktocall.create(acct.id, minimal().data)).doc.id;
     url = `/v2/accounts/${acct.id}/clicktocall/${configId}/history`;
-    const repo = new HistoryRepo(h.db);
+    const repo = h.store.history;
     callIds.length = 0;
     for (let i = 0; i < 7; i++) {
       const callId = `c2c-${configId}-${i.toString(16).padStart(10, '0')}`;
       const created = base + i * 3600_000;
-      repo.insert({
+      await repo.insert({
         account_id: acct.id,
         clicktocall_id: configId,
         created_ms: created,
@@ -121,7 +120,7 @@ describe('GET …/clicktocall/{ID}/history', () => {
   });
 
   it('when another account asks, then 403, and its own token on a foreign configuration id 404', async () => {
-    const other = h.account();
+    const other = await h.account();
     await h.http.get(url).set('X-Auth-Token', other.token).expect(403);
     await h.http
       .get(`/v2/accounts/${other.id}/clicktocall/${configId}/history`)
@@ -136,7 +135,7 @@ describe('GET …/clicktocall/{ID}/history', () => {
     });
 
     it('when the call id is unknown, malformed or of another configuration, then 404', async () => {
-      const otherConfig = h.services.clicktocall.create(acct.id, minimal().data).doc.id;
+      const otherConfig = (await h.services.clicktocall.create(acct.id, minimal().data)).doc.id;
       for (const path of [
         `${url}/c2c-${configId}-ffffffffff`,
         `${url}/not-a-call`,

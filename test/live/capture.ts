@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { buildOriginateRequest } from '../../src/clicktocall/originate-request';
-import type { ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
+import type { ClickToCallDoc } from '../../src/domain';
 import { LiveSwitch } from './support/freeswitch';
 import { livePackage, missingForLive } from './support/package';
 import { freeTcpPort, freeUdpPort } from './support/ports';

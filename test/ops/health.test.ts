@@ -1,22 +1,17 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
-import { createHealthProbe, createServices, envelopeMeta, NO_SWITCH } from '../../src/services';
-import { openDatabase } from '../../src/store/sqlite';
-import { testLogger } from '../support/harness';
-import { eventually, switchRig, type SwitchRig } from '../support/switch';
-import { opsRig, type OpsRig } from './ops-rig';
+import { harness, testLogger, type Harness } from '../support/harness';
+import { pollUntil } from '../support/poll';
+import { switchRig, type SwitchRig } from '../support/switch';
 
 describe('Health (GET /health)', () => {
   let sw: SwitchRig;
-  let rig: OpsRig;
+  let rig: Harness;
 
   beforeEach(async () => {
     sw = await switchRig({ speed: 20 });
-    rig = opsRig({ esl: sw.esl });
+    rig = harness({ esl: sw.esl, metrics: true });
   });
   afterEach(() => sw.close());
 
@@ -33,7 +28,7 @@ describe('Health (GET /health)', () => {
 
   it('when the fake switch stops, then 503 at once with the reason, and 200 again once it is back', async () => {
     await sw.fake.stop();
-    await eventually(() => (sw.esl.connected ? undefined : true));
+    await pollUntil('the link down', () => !sw.esl.connected);
     const started = Date.now();
     const res = await rig.http.get('/health').expect(503);
     expect(Date.now() - started).to.be.lessThan(500);
@@ -49,7 +44,7 @@ describe('Health (GET /health)', () => {
   });
 
   it('when the database cannot be written, then 503 "database not writable" without internals', async () => {
-    rig.db.close();
+    await rig.store.close();
     const res = await rig.http.get('/health').expect(503);
     expect(res.body.data).to.deep.equal({
       status: 'down',
@@ -59,35 +54,9 @@ describe('Health (GET /health)', () => {
     expect(JSON.stringify(res.body)).not.to.match(/sqlite|stack|TypeError|not open/i);
   });
 
-  it('when another connection holds the write lock, then it answers within a moment', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-health-'));
-    const file = path.join(dir, 'c2c.db');
-    const db = openDatabase(file);
-    const other = openDatabase(file);
-    const probe = createHealthProbe({ db, esl: sw.esl });
-    expect(probe().ok).to.equal(true);
-    other.exec('BEGIN IMMEDIATE');
-    const started = Date.now();
-    expect(probe()).to.include({ ok: false, reason: 'database not writable' });
-    expect(Date.now() - started).to.be.lessThan(500);
-    other.exec('ROLLBACK');
-    expect(probe().ok).to.equal(true);
-    expect(db.pragma('busy_timeout', { simple: true })).to.equal(1000);
-    other.close();
-    db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('when the app has no probe (as older wiring), then 200 for the process alone', async () => {
-    const logger = testLogger();
-    const services = createServices({
-      db: openDatabase(':memory:'),
-      tokenTtlS: 3600,
-      dialplanContext: 'default',
-      esl: NO_SWITCH,
-      logger,
-    });
-    const app = createApp({ ...services, logger, meta: envelopeMeta() });
+  it('when the app has no probe (an app wired without one), then 200 for the process alone', async () => {
+    const h = harness();
+    const app = createApp({ ...h.services, logger: testLogger(), meta: h.runtime.meta });
     const res = await supertest(app).get('/health').expect(200);
     expect(res.body.data).to.deep.equal({ status: 'up', checks: { process: 'up' } });
     await supertest(app).get('/metrics').expect(404);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
+import { harness, type Harness } from '../support/harness';
 import type { Test } from 'supertest';
 import { eventually, switchRig, type SwitchRig } from '../support/switch';
-import { opsRig, type OpsRig } from './ops-rig';
 
 /**
  * Drives the service the way an existing Kazoo client does, request for request as the customer's
@@ -20,7 +20,7 @@ const sorted = (keys: string[]): string[] => [...keys].sort();
 
 describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   let sw: SwitchRig;
-  let rig: OpsRig;
+  let rig: Harness;
   let acct: { id: string; apiKey: string };
   let token: string;
   let base: string;
@@ -28,8 +28,8 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
 
   before(async () => {
     sw = await switchRig({ speed: 20 });
-    rig = opsRig({ esl: sw.esl });
-    acct = rig.account();
+    rig = harness({ esl: sw.esl, metrics: true });
+    acct = await rig.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
   });
   after(() => sw.close());

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { METRIC_NAMES } from '../../src/metrics';
-import { LOG_LINES } from '../support/harness';
+import { type Harness, LOG_LINES, harness } from '../support/harness';
+import { pollUntil } from '../support/poll';
 import { eventually, switchRig, type SwitchRig } from '../support/switch';
-import { opsRig, type OpsRig } from './ops-rig';
 
 const TOKEN = 'metrics-secret-0123456789abcdef';
 
@@ -14,14 +14,14 @@ function sample(text: string, series: string): number | undefined {
 
 describe('Prometheus metrics (GET /metrics)', () => {
   let sw: SwitchRig;
-  let rig: OpsRig;
+  let rig: Harness;
   let text: string;
 
   before(async function () {
     this.timeout(15_000);
     sw = await switchRig({ speed: 20 });
-    rig = opsRig({ esl: sw.esl, metricsToken: TOKEN });
-    const acct = rig.account();
+    rig = harness({ esl: sw.esl, metrics: true, metricsToken: TOKEN });
+    const acct = await rig.account();
     const T = { 'X-Auth-Token': acct.token };
     const base = `/v2/accounts/${acct.id}/clicktocall`;
     const created = await rig.http
@@ -31,10 +31,13 @@ describe('Prometheus metrics (GET /metrics)', () => {
     const id = created.body.data.id as string;
     const connect = await rig.http.get(`${base}/${id}/connect?contact=%2B15551234567`).set(T).expect(202);
     const callId = connect.body.data.call_id as string;
-    const status = (): unknown =>
-      rig.services.tracker.inFlight === 0 &&
-      rig.db.prepare('SELECT status FROM call_history WHERE call_id = ?').pluck().get(callId);
-    await eventually(() => (status() === 'completed' ? true : undefined), 8000);
+    await pollUntil(
+      'the call completed',
+      async () =>
+        rig.calls.tracker.inFlight === 0 &&
+        (await rig.store.history.byCallId(callId))?.doc.status === 'completed',
+      { timeoutMs: 8000 },
+    );
     await rig.http.get(`${base}/${id}/connect?contact=%2B15551234567`).expect(401);
     sw.fake.dropConnections();
     await eventually(() => (sw.esl.health.reconnects > 0 && sw.esl.connected ? true : undefined), 3000);
@@ -61,13 +64,13 @@ describe('Prometheus metrics (GET /metrics)', () => {
     expect(sample(text, 'clicktocall_esl_events_total{event="CHANNEL_ANSWER"}')).to.be.greaterThan(0);
     expect(sample(text, 'clicktocall_esl_events_unknown_total{reason="unknown_call"}')).to.be.a('number');
     expect(
-      sample(text, 'clicktocall_sqlite_write_duration_seconds_count{operation="history_insert"}'),
+      sample(text, 'clicktocall_store_write_duration_seconds_count{operation="history_insert"}'),
     ).to.equal(1);
     expect(
-      sample(text, 'clicktocall_sqlite_write_duration_seconds_count{operation="history_update"}'),
+      sample(text, 'clicktocall_store_write_duration_seconds_count{operation="history_update"}'),
     ).to.be.greaterThan(1);
     expect(
-      sample(text, 'clicktocall_sqlite_write_duration_seconds_count{operation="clicktocall_insert"}'),
+      sample(text, 'clicktocall_store_write_duration_seconds_count{operation="clicktocall_insert"}'),
     ).to.equal(1);
   });
 
@@ -112,7 +115,7 @@ describe('Prometheus metrics (GET /metrics)', () => {
   });
 
   it('when no token is configured, then /metrics is open', async () => {
-    const open = opsRig();
+    const open = harness({ metrics: true });
     const res = await open.http.get('/metrics').expect(200);
     expect(res.text).to.match(/^clicktocall_esl_connected 0$/m);
   });

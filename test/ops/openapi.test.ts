@@ -1,13 +1,13 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { expect } from 'chai';
+import { harness, type Harness } from '../support/harness';
 import type { Express } from 'express';
 import { CLICKTOCALL_SCHEMA } from '../../src/clicktocall/clicktocall-schema';
 import { ERROR_CATALOGUE } from '../../src/errors';
-import { ROUTE_METHODS } from '../../src/http/methods';
-import { envelopeMeta } from '../../src/services';
+import { ROUTE_METHODS } from '../../src/http/route-table';
+import { envelopeMeta } from '../../src/runtime';
 import { buildOpenApiDocument } from '../../src/http/openapi';
 import { switchRig, type SwitchRig } from '../support/switch';
-import { opsRig, type OpsRig } from './ops-rig';
 
 type Doc = {
   openapi: string;
@@ -18,7 +18,7 @@ type Doc = {
 const VERBS = ['get', 'put', 'post', 'patch', 'delete'];
 
 /** `/v2/accounts/{account_id}/x` → `/v2/accounts/{}/x`, and Express's `:accountId` alike. */
-const shape = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z]+/g, '{}');
+const shape = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z_]+/g, '{}');
 
 /** A concrete path for a template, to test against the route table's patterns. */
 const sample = (path: string): string => path.replace(/\{[^}]+\}/g, 'x1');
@@ -63,11 +63,11 @@ const enveloped = (doc: Doc, data: string, body: unknown): string[] => [
 ];
 
 describe('OpenAPI document (GET /v2/openapi.json)', () => {
-  let rig: OpsRig;
+  let rig: Harness;
   let doc: Doc;
 
   before(async () => {
-    rig = opsRig();
+    rig = harness({ metrics: true });
     const res = await rig.http
       .get('/v2/openapi.json')
       .expect(200)
@@ -91,7 +91,7 @@ describe('OpenAPI document (GET /v2/openapi.json)', () => {
     expect(doc.openapi).to.equal('3.1.0');
   });
 
-  it("when compared with methods.ts's ROUTE_METHODS, then every path and verb is in both", () => {
+  it("when compared with the route table's paths and verbs (ROUTE_METHODS), then every path and verb is in both", () => {
     const table = ROUTE_METHODS.flatMap((r) => r.methods.map((m) => `${m} ${shape(r.path)}`)).sort();
     expect(documentRoutes(doc)).to.deep.equal(table);
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -176,16 +176,16 @@ describe('OpenAPI document (GET /v2/openapi.json)', () => {
 
   describe('when real answers are checked against it', () => {
     let sw: SwitchRig;
-    let live: OpsRig;
+    let live: Harness;
 
     before(async () => {
       sw = await switchRig({ speed: 20 });
-      live = opsRig({ esl: sw.esl });
+      live = harness({ esl: sw.esl, metrics: true });
     });
     after(() => sw.close());
 
     it('then api_auth, create, list, connect, history, errors and health conform', async () => {
-      const acct = live.account();
+      const acct = await live.account();
       const auth = await live.http
         .put('/v2/api_auth')
         .send({ data: { api_key: acct.apiKey } })

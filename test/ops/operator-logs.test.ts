@@ -25,7 +25,7 @@ describe('logs an operator can trust', function () {
   describe('in process', () => {
     it('when a connect is refused with 503 switch_unavailable, then it is logged at warn with its code and no stack', async () => {
       const h = harness();
-      const a = h.account();
+      const a = await h.account();
       const id = (
         await h.http.put(`/v2/accounts/${a.id}/clicktocall`).set('X-Auth-Token', a.token).send(minimal())
       ).body.data.id as string;
@@ -43,7 +43,7 @@ describe('logs an operator can trust', function () {
 
     it('when a configuration is saved without outbound_callee_id_number, then one warning says the contact will see the extension; with one, none', async () => {
       const h = harness();
-      const a = h.account();
+      const a = await h.account();
       const url = `/v2/accounts/${a.id}/clicktocall`;
       const warnings = (from: number, id: string): Line[] =>
         linesSince(from).filter((l) => l['level'] === 'warn' && l['clicktocall_id'] === id);

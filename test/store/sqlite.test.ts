@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { migrate, openDatabase, MIGRATIONS_DIR } from '../../src/store/sqlite';
+import { migrate, openDatabase, MIGRATIONS_DIR } from '../../src/store/sqlite/database';
 
 describe('openDatabase and migrations', () => {
   let dir: string;

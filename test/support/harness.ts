@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
-import { createApp } from '../../src/app';
-import { createLogger, type Logger } from '../../src/logger';
 import type { SwitchPort } from '../../src/calls/switch-port';
-import { createServices, envelopeMeta, NO_SWITCH, type Services } from '../../src/services';
-import { openDatabase, type Db } from '../../src/store/sqlite';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger, type Logger } from '../../src/logger';
+import { Metrics } from '../../src/metrics';
+import { buildRuntime, NO_SWITCH, type Runtime, type RuntimeOptions } from '../../src/runtime';
+import type { Store } from '../../src/store/ports';
 import { scanLogsAfterRun } from './secret-scan';
 
 /** Every log line written during the test run, for tests that read logs (and the secret scan). */
@@ -22,72 +23,95 @@ export function testLogger(): Logger {
   return createLogger({ level: 'debug', stream });
 }
 
+export type HarnessOptions = {
+  tokenTtlS?: number;
+  /** A switch link; its calls are followed (the runtime is started). Default: never connected. */
+  esl?: SwitchPort;
+  now?: () => Date;
+  /** A database file; default an in-memory database with the same migrations. */
+  dbPath?: string;
+  /** A store to share with another harness (a restarted service over the same data); default its own. */
+  store?: Store;
+  trustProxy?: false | string[];
+  anonConnectsPerMinute?: number;
+  commandTimeoutMs?: number;
+  randomHex?: () => string;
+  /** Prometheus metrics (a registry of the test's own); default none. */
+  metrics?: boolean;
+  metricsToken?: string;
+  calls?: RuntimeOptions['calls'];
+};
+
 export type Harness = {
-  db: Db;
-  services: Services;
+  runtime: Runtime;
+  store: Store;
+  services: Runtime['services'];
+  calls: Runtime['calls'];
+  metrics: Metrics | undefined;
   app: Express;
   http: ReturnType<typeof supertest>;
   clock: { now: Date };
   /** A new account (child of `parentId` when given) with a fresh token. */
-  account(opts?: { parentId?: string; name?: string; allowSipUri?: boolean }): {
+  account(opts?: { parentId?: string; name?: string; allowSipUri?: boolean }): Promise<{
     id: string;
     apiKey: string;
     token: string;
-  };
+  }>;
+  /** Closes the runtime (the store; a given switch link is the test's). */
+  close(): Promise<void>;
 };
 
-/** The real app and services over an in-memory database with the same migrations. */
-export function harness(
-  opts: {
-    tokenTtlS?: number;
-    esl?: SwitchPort;
-    now?: () => Date;
-    dbPath?: string;
-    trustProxy?: false | string[];
-    anonConnectsPerMinute?: number;
-    commandTimeoutMs?: number;
-    randomHex?: () => string;
-  } = {},
-): Harness {
-  const db = openDatabase(opts.dbPath ?? ':memory:');
+/** The configuration the tests run with: the defaults, with overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), dbPath: ':memory:', ...overrides };
+}
+
+/** The real runtime (app, services, call following) over an in-memory database, as main wires it. */
+export function harness(opts: HarnessOptions = {}): Harness {
   const clock = { now: new Date('2026-11-27T10:00:00Z') };
   const logger = testLogger();
-  const services = createServices({
-    db,
-    tokenTtlS: opts.tokenTtlS ?? 3600,
-    dialplanContext: 'default',
-    esl: opts.esl ?? NO_SWITCH,
+  const config = testConfig({
+    ...(opts.dbPath !== undefined && { dbPath: opts.dbPath }),
+    ...(opts.tokenTtlS !== undefined && { tokenTtlS: opts.tokenTtlS }),
+    trustProxy: opts.trustProxy ?? false,
+    ...(opts.anonConnectsPerMinute !== undefined && { anonConnectsPerMinute: opts.anonConnectsPerMinute }),
+    ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
+  });
+  const runtime = buildRuntime({
+    config,
     logger,
+    esl: opts.esl ?? NO_SWITCH,
+    ...(opts.store !== undefined && { store: opts.store }),
+    metrics: opts.metrics ? new Metrics() : false,
     now: opts.now ?? (() => clock.now),
     ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
     ...(opts.randomHex !== undefined && { randomHex: opts.randomHex }),
+    ...(opts.calls !== undefined && { calls: opts.calls }),
   });
-  if (opts.esl) services.tracker.start();
-  const app = createApp({
-    ...services,
-    logger,
-    meta: envelopeMeta(),
-    ...(opts.trustProxy !== undefined && { trustProxy: opts.trustProxy }),
-    ...(opts.anonConnectsPerMinute !== undefined && { anonConnectsPerMinute: opts.anonConnectsPerMinute }),
-  });
+  if (opts.esl) runtime.start();
   let n = 0;
   return {
-    db,
-    services,
-    app,
-    http: supertest(app),
+    runtime,
+    store: runtime.store,
+    services: runtime.services,
+    calls: runtime.calls,
+    metrics: runtime.metrics,
+    app: runtime.app,
+    http: supertest(runtime.app),
     clock,
-    account(o = {}) {
+    async account(o = {}) {
       n += 1;
-      const created = services.accounts.createAccount({
+      const { accounts } = runtime.services;
+      const created = await accounts.createAccount({
         name: o.name ?? `Account ${n}`,
         realm: `a${n}.example.com`,
         ...(o.parentId && { parentId: o.parentId }),
         ...(o.allowSipUri && { allowSipUri: true }),
       });
-      const { token } = services.accounts.issueToken(created.api_key);
+      const { token } = await accounts.issueToken(created.api_key);
       return { id: created.id, apiKey: created.api_key, token };
     },
+    close: () => runtime.close(),
   };
 }
 

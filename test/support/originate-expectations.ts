@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
+import type { ClickToCallDoc } from '../../src/domain';
 import { RESERVED_CAV_KEYS } from '../../src/clicktocall/originate-request';
 import { resolveRingback } from '../../src/clicktocall/ringback';
 

@@ -9,20 +9,20 @@ function instrument(): void {
   /* eslint-disable @typescript-eslint/unbound-method -- the originals are called with their `this` below */
   const proto = AccountService.prototype;
   const createAccount = proto.createAccount;
-  proto.createAccount = function (this: AccountService, ...args: Parameters<typeof createAccount>) {
-    const created = createAccount.apply(this, args);
+  proto.createAccount = async function (this: AccountService, ...args: Parameters<typeof createAccount>) {
+    const created = await createAccount.apply(this, args);
     SECRETS.add(created.api_key);
     return created;
   };
   const createApiKey = proto.createApiKey;
-  proto.createApiKey = function (this: AccountService, ...args: Parameters<typeof createApiKey>) {
-    const key = createApiKey.apply(this, args);
+  proto.createApiKey = async function (this: AccountService, ...args: Parameters<typeof createApiKey>) {
+    const key = await createApiKey.apply(this, args);
     SECRETS.add(key);
     return key;
   };
   const issueToken = proto.issueToken;
-  proto.issueToken = function (this: AccountService, ...args: Parameters<typeof issueToken>) {
-    const issued = issueToken.apply(this, args);
+  proto.issueToken = async function (this: AccountService, ...args: Parameters<typeof issueToken>) {
+    const issued = await issueToken.apply(this, args);
     SECRETS.add(issued.token);
     return issued;
   };

@@ -1,15 +1,12 @@
-import type { Account } from '../clicktocall/clicktocall-types';
-import type { Db } from './sqlite';
+import type { Account, StoredAccount } from '../../domain';
+import type { Db } from './database';
 
 type AccountRow = Omit<Account, 'allow_sip_uri'> & { allow_sip_uri: number; created_at: string };
 
-const toAccount = (row: AccountRow): Account & { created_at: string } => ({
-  ...row,
-  allow_sip_uri: row.allow_sip_uri === 1,
-});
+const toAccount = (row: AccountRow): StoredAccount => ({ ...row, allow_sip_uri: row.allow_sip_uri === 1 });
 
-/** Accounts and the reseller tree. */
-export class AccountsRepo {
+/** Accounts and the reseller tree (synchronous; the store wraps it). */
+export class SqliteAccounts {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly listStmt;
@@ -42,12 +39,12 @@ export class AccountsRepo {
     this.insertStmt.run({ ...account, allow_sip_uri: account.allow_sip_uri ? 1 : 0, created_at: createdAt });
   }
 
-  get(id: string): (Account & { created_at: string }) | undefined {
+  get(id: string): StoredAccount | undefined {
     const row = this.getStmt.get(id);
     return row && toAccount(row);
   }
 
-  list(): Array<Account & { created_at: string }> {
+  list(): StoredAccount[] {
     return this.listStmt.all().map(toAccount);
   }
 
@@ -55,7 +52,6 @@ export class AccountsRepo {
     return this.countStmt.get()?.n ?? 0;
   }
 
-  /** True when `id` is `ancestorId` or lies below it in the reseller tree. */
   isWithin(id: string, ancestorId: string): boolean {
     return this.ancestryStmt.all(id).some((row) => row.id === ancestorId);
   }

@@ -1,9 +1,9 @@
-import type { Db } from './sqlite';
+import type { Db } from './database';
 
-export type TokenRow = { account_id: string; expires_at: number; revoked: number };
+type TokenRow = { account_id: string; expires_at: number; revoked: number };
 
-/** API keys and auth tokens; only their SHA-256 hashes are stored. */
-export class AuthRepo {
+/** API keys and auth tokens; only their SHA-256 hashes are stored (synchronous; the store wraps it). */
+export class SqliteAuth {
   private readonly insertKeyStmt;
   private readonly findKeyStmt;
   private readonly revokeKeyStmt;
@@ -15,8 +15,8 @@ export class AuthRepo {
     this.insertKeyStmt = db.prepare(
       'INSERT INTO api_keys (account_id, key_hash, created_at) VALUES (@account_id, @key_hash, @created_at)',
     );
-    this.findKeyStmt = db.prepare<[string], { rowid: number; account_id: string }>(
-      'SELECT rowid, account_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
+    this.findKeyStmt = db.prepare<[string], { id: number; account_id: string }>(
+      'SELECT rowid AS id, account_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL',
     );
     this.revokeKeyStmt = db.prepare(
       'UPDATE api_keys SET revoked_at = @at WHERE key_hash = @key_hash AND revoked_at IS NULL',
@@ -37,7 +37,7 @@ export class AuthRepo {
     this.insertKeyStmt.run({ account_id: accountId, key_hash: keyHash, created_at: createdAt });
   }
 
-  findKey(keyHash: string): { rowid: number; account_id: string } | undefined {
+  findKey(keyHash: string): { id: number; account_id: string } | undefined {
     return this.findKeyStmt.get(keyHash);
   }
 
@@ -55,8 +55,9 @@ export class AuthRepo {
     this.insertTokenStmt.run(row);
   }
 
-  findToken(tokenHash: string): TokenRow | undefined {
-    return this.findTokenStmt.get(tokenHash);
+  findToken(tokenHash: string): { account_id: string; expires_at: number; revoked: boolean } | undefined {
+    const row = this.findTokenStmt.get(tokenHash);
+    return row && { account_id: row.account_id, expires_at: row.expires_at, revoked: row.revoked === 1 };
   }
 
   purgeExpired(nowMs: number): number {

@@ -1,48 +1,25 @@
 import type { Statement } from 'better-sqlite3';
-import type { StoreMetrics } from '../metrics';
-import type { Db } from './sqlite';
+import type { ClickToCallRecord } from '../../domain';
+import type { ClickToCallQuery } from '../ports';
+import type { Db } from './database';
 
-export type ClickToCallRow = {
-  rowid: number;
-  id: string;
-  account_id: string;
-  doc: Record<string, unknown>;
-  revision: string;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-};
+type RawRow = Omit<ClickToCallRecord, 'doc'> & { doc: string };
 
-type RawRow = Omit<ClickToCallRow, 'doc'> & { doc: string };
-
-export type ListQuery = {
-  accountId: string;
-  /** Rows with rowid <= this (the decoded start_key); undefined = from the newest. */
-  startRowid?: number;
-  /** How many rows at most; undefined = all. */
-  limit?: number;
-  /** Top-level field → value the field must equal (compared as text; booleans as true/false). */
-  filters: Array<[string, string]>;
-};
-
-const COLUMNS = 'rowid, id, account_id, doc, revision, created_at, updated_at, deleted_at';
-const parse = (row: RawRow): ClickToCallRow => ({
+const COLUMNS = 'rowid AS seq, id, account_id, doc, revision, created_at, updated_at, deleted_at';
+const parse = (row: RawRow): ClickToCallRecord => ({
   ...row,
   doc: JSON.parse(row.doc) as Record<string, unknown>,
 });
 
-/** Click-to-call configurations. Deleted ones stay, marked by deleted_at. */
-export class ClickToCallRepo {
+/** Click-to-call configurations; `seq` is the rowid (synchronous; the store wraps it). */
+export class SqliteClickToCalls {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly updateStmt;
   private readonly deleteStmt;
   private readonly listStmts = new Map<number, Statement<unknown[], RawRow>>();
 
-  constructor(
-    private readonly db: Db,
-    private readonly metrics?: StoreMetrics,
-  ) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO clicktocalls (id, account_id, doc, revision, created_at, updated_at)
        VALUES (@id, @account_id, @doc, @revision, @now, @now)`,
@@ -61,34 +38,25 @@ export class ClickToCallRepo {
   }
 
   insert(row: { id: string; account_id: string; doc: object; revision: string; now: string }): void {
-    this.timed('clicktocall_insert', () => this.insertStmt.run({ ...row, doc: JSON.stringify(row.doc) }));
+    this.insertStmt.run({ ...row, doc: JSON.stringify(row.doc) });
   }
 
-  /** The row of this account, deleted or not. */
-  get(id: string, accountId: string): ClickToCallRow | undefined {
+  get(id: string, accountId: string): ClickToCallRecord | undefined {
     const row = this.getStmt.get(id, accountId);
     return row && parse(row);
   }
 
-  /** Replaces the document if the revision is still `expected`; false when it moved on (or was deleted). */
   update(id: string, expected: string, doc: object, revision: string, now: string): boolean {
-    const params = { id, expected, doc: JSON.stringify(doc), revision, now };
-    return this.timed('clicktocall_update', () => this.updateStmt.run(params)).changes === 1;
+    return this.updateStmt.run({ id, expected, doc: JSON.stringify(doc), revision, now }).changes === 1;
   }
 
   softDelete(id: string, expected: string, revision: string, now: string): boolean {
-    const params = { id, expected, revision, now };
-    return this.timed('clicktocall_delete', () => this.deleteStmt.run(params)).changes === 1;
+    return this.deleteStmt.run({ id, expected, revision, now }).changes === 1;
   }
 
-  private timed<T>(operation: string, write: () => T): T {
-    return this.metrics ? this.metrics.sqliteWrite(operation, write) : write();
-  }
-
-  /** Live rows of the account, newest first. */
-  list(q: ListQuery): ClickToCallRow[] {
+  list(q: ClickToCallQuery): ClickToCallRecord[] {
     const stmt = this.listStatement(q.filters.length);
-    const params: Array<string | number> = [q.accountId, q.startRowid ?? Number.MAX_SAFE_INTEGER];
+    const params: Array<string | number> = [q.accountId, q.startSeq ?? Number.MAX_SAFE_INTEGER];
     for (const [field, value] of q.filters) params.push(`$."${field}"`, `$."${field}"`, value);
     params.push(q.limit ?? -1);
     return stmt.all(...params).map(parse);

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-/** Where the numbered SQL migrations live (db/migrations, beside src/ in the source and in dist/). */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', '..', 'db', 'migrations');
+/** Where the numbered SQL migrations live (db/migrations at the top of the repository, read from dist/src/store/sqlite/). */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'db', 'migrations');
 
 /**
  * Opens the database (":memory:" for tests), sets WAL and foreign keys, and applies every migration
@@ -43,4 +43,14 @@ export function migrate(db: Db, migrationsDir: string): number[] {
     applied.push(version);
   }
   return applied;
+}
+
+/** SQLite's own check of a database file (`ok` when sound): for crash tests of the embedded default. */
+export function integrityCheck(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    return String(db.pragma('integrity_check', { simple: true }));
+  } finally {
+    db.close();
+  }
 }

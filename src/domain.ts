@@ -1,3 +1,7 @@
+/**
+ * The domain types: accounts, click-to-call configurations and call history records, as the services, the
+ * HTTP layer and the store ports speak of them. No behaviour, no storage.
+ */
 /** A SIP header value as stored in a configuration. */
 export type SipHeaderValue = string | number | boolean;
 
@@ -38,4 +42,37 @@ export type Account = {
   context: string | null;
   /** Whether connects of this account may take a `sip:user@host` contact (default false). */
   allow_sip_uri?: boolean;
+};
+
+/** An account as stored: with its creation time. */
+export type StoredAccount = Account & { created_at: string };
+
+/** A stored click-to-call configuration. `seq` orders the configurations of the store (newest last). */
+export type ClickToCallRecord = {
+  seq: number;
+  id: string;
+  account_id: string;
+  doc: Record<string, unknown>;
+  revision: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+};
+
+/** A call's history record as the API shows it (docs/history.md). */
+export type HistoryDoc = Record<string, unknown> & { id: string; call_id: string; status: string };
+
+/**
+ * A stored history record: the record, its indexed fields, and the tracker's state beside it (opaque to the
+ * store). `seq` breaks ties between records created in the same millisecond.
+ */
+export type HistoryRecord = {
+  seq: number;
+  account_id: string;
+  clicktocall_id: string;
+  created_ms: number;
+  final: boolean;
+  doc: HistoryDoc;
+  /** The tracker's state, absent for records written before tracking. */
+  state: unknown;
 };

@@ -1,0 +1,176 @@
+import type { Request, Response } from 'express';
+import type { Caller } from '../../clicktocall/connect-service';
+import { fieldError } from '../../errors';
+import { accountOf, tokenOf } from '../auth';
+import type { Answer, ApiDeps, Endpoint } from '../endpoint';
+import { sendSuccess, type RequestLocals } from '../envelope';
+import { pageOptions, queryParam } from '../query';
+import { requestLog } from '../request-context';
+import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, jsonBody, PAGING, schemaRef, TOKEN_OR_ANONYMOUS } from './docs';
+
+type Body = { data?: Record<string, unknown> } & Record<string, unknown>;
+
+/** The first of: the JSON body's `data`, the query string, a form field (README, Connect). */
+function inputOf(req: Request, name: string): unknown {
+  const body = (req.body ?? {}) as Body;
+  const data = body.data !== null && typeof body.data === 'object' ? body.data : undefined;
+  if (data?.[name] !== undefined) return data[name];
+  const query = req.query[name];
+  if (query !== undefined) return restorePlus(req, name, query);
+  return data === undefined ? body[name] : undefined;
+}
+
+/**
+ * A `+` in a query string decodes as a blank, so `?contact=+4930…` (sent unencoded, as people type it)
+ * would arrive as ` 4930…` and be dialled as a national number. The raw query says which it was.
+ */
+function restorePlus(req: Request, name: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !value.startsWith(' ')) return value;
+  const raw = req.originalUrl.slice(req.originalUrl.indexOf('?') + 1);
+  return new RegExp(`(?:^|&)${name}=\\+`).test(raw) ? `+${value.slice(1)}` : value;
+}
+
+/** `true`, `"true"`, `1`, `"1"` or a bare `?blocking` wait; anything else does not. */
+const isBlocking = (value: unknown): boolean =>
+  value === true || value === 1 || value === 'true' || value === '1' || value === '';
+
+/** Connect: a token for the account, or none for a configuration that allows anonymous connects. */
+async function connect({ connect, anonymous, meta }: ApiDeps, req: Request, res: Response): Promise<void> {
+  const token = tokenOf(req);
+  if (token !== undefined) (res.locals as RequestLocals).authToken = token;
+  const caller: Caller = token === undefined ? { anonymous: true } : { token };
+  const { account, config } = await connect.authorize(
+    String(req.params['account_id']),
+    String(req.params['clicktocall_id']),
+    caller,
+  );
+  if ('anonymous' in caller) anonymous.hit(req.ip ?? 'unknown');
+  const body = (req.body ?? {}) as Body;
+  const result = await connect.connect(account, config, caller, {
+    contact: inputOf(req, 'contact'),
+    blocking: isBlocking(inputOf(req, 'blocking')),
+    customApplicationVars: body.data?.['custom_application_vars'],
+    log: requestLog(res).child({ module: 'connect' }),
+  });
+  sendSuccess(res, meta, result.status, result.data);
+}
+
+/** `created_from` / `created_to`: whole Gregorian seconds. */
+function gregorian(req: Request, name: string): number | undefined {
+  const value = queryParam(req, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,12}$/.test(value)) throw fieldError(name, 'type', 'must be Gregorian seconds (an integer)');
+  return Number(value);
+}
+
+const CONNECT = '/v2/accounts/{account_id}/clicktocall/{clicktocall_id}/connect';
+const HISTORY = '/v2/accounts/{account_id}/clicktocall/{clicktocall_id}/history';
+
+const connectAnswers: Record<number, Answer> = {
+  202: { description: 'Non-blocking: the switch accepted the originate', data: schemaRef('Originate') },
+  200: {
+    description: "Blocking: the call's history record once the first party answered or failed",
+    data: schemaRef('HistoryRecord'),
+  },
+};
+
+const connectDescription =
+  'Places the call: the first party rings; when it answers, the second party rings. Without a token only a configuration with auth_required false may be used. Throttled per configuration (429 with Retry-After).';
+
+/** Connects, call history (`…/{ID}/history`, `…/{ID}/history/{call_id}`) and the hang-up of a call. */
+export const CALL_ENDPOINTS: Endpoint[] = [
+  {
+    method: 'GET',
+    path: CONNECT,
+    summary: 'Connect a contact to the configured extension',
+    description: connectDescription,
+    tag: 'calls',
+    params: [...CONFIG, 'Contact', 'Blocking'],
+    answers: connectAnswers,
+    errors: [400, ...AUTHZ, 429, 503],
+    security: TOKEN_OR_ANONYMOUS,
+    access: 'open',
+    handler: connect,
+  },
+  {
+    method: 'POST',
+    path: CONNECT,
+    summary: 'Connect a contact to the configured extension',
+    description: `${connectDescription} The contact comes from the body's data, else the query string, else a form field.`,
+    tag: 'calls',
+    params: [...CONFIG, 'Contact', 'Blocking'],
+    body: {
+      required: false,
+      content: {
+        'application/json': { schema: schemaRef('ConnectRequest') },
+        'application/x-www-form-urlencoded': { schema: schemaRef('ConnectForm') },
+      },
+    },
+    answers: connectAnswers,
+    errors: [...BODY_ERRORS, ...AUTHZ, 429, 503],
+    security: TOKEN_OR_ANONYMOUS,
+    access: 'open',
+    handler: connect,
+  },
+  {
+    method: 'GET',
+    path: HISTORY,
+    summary: "A configuration's calls (newest first)",
+    tag: 'calls',
+    params: [...CONFIG, ...PAGING, 'CreatedFrom', 'CreatedTo'],
+    answers: { 200: { description: 'A page', data: { type: 'array', items: schemaRef('HistoryRecord') } } },
+    errors: [400, ...AUTHZ],
+    access: 'account',
+    async handler({ history, meta }, req, res) {
+      const createdFrom = gregorian(req, 'created_from');
+      const createdTo = gregorian(req, 'created_to');
+      const page = await history.list(accountOf(res).id, String(req.params['clicktocall_id']), {
+        ...pageOptions(req),
+        ...(createdFrom !== undefined && { createdFrom }),
+        ...(createdTo !== undefined && { createdTo }),
+      });
+      sendSuccess(res, meta, 200, page.items, {
+        page_size: page.items.length,
+        start_key: page.startKey,
+        next_start_key: page.nextStartKey,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: `${HISTORY}/{call_id}`,
+    summary: 'One call, for status polling',
+    tag: 'calls',
+    params: [...CONFIG, 'CallId'],
+    answers: { 200: { description: 'The record', data: schemaRef('HistoryRecord') } },
+    errors: AUTHZ,
+    access: 'account',
+    async handler({ history, meta }, req, res) {
+      const doc = await history.get(
+        accountOf(res).id,
+        String(req.params['clicktocall_id']),
+        String(req.params['call_id']),
+      );
+      sendSuccess(res, meta, 200, doc);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v2/accounts/{account_id}/channels/{call_id}',
+    summary: 'Hang up a click-to-call call',
+    tag: 'calls',
+    params: [...ACCOUNT, 'CallId'],
+    body: jsonBody('HangupRequest'),
+    answers: {
+      202: { description: 'Hang-up sent; the record ends canceled', data: schemaRef('HistoryRecord') },
+    },
+    errors: [...BODY_ERRORS, ...AUTHZ, 503],
+    access: 'account',
+    async handler({ history, meta }, req, res) {
+      const action = (req.body as { data?: { action?: unknown } } | undefined)?.data?.action;
+      if (action !== 'hangup') throw fieldError('action', 'enum', 'the only action is "hangup"');
+      const doc = await history.hangup(accountOf(res).id, String(req.params['call_id']));
+      sendSuccess(res, meta, 202, doc);
+    },
+  },
+];

@@ -1,0 +1,245 @@
+/**
+ * The one place the service is wired: configuration and overrides in; the app, the services, the call-following
+ * parts and a way to close them out. `main`, the command line, the tests and the bench all build through it.
+ */
+import crypto from 'node:crypto';
+import os from 'node:os';
+import type { Express } from 'express';
+import { AccountService } from './accounts/account-service';
+import { createApp } from './app';
+import { CallIntake } from './calls/call-intake';
+import { callNotices, type CallNotices } from './calls/call-notices';
+import { persistCalls } from './calls/call-persistence';
+import { CallTracker } from './calls/call-tracker';
+import { Reconciler } from './calls/reconciler';
+import { Sweeper } from './calls/sweeper';
+import type { SwitchPort } from './calls/switch-port';
+import { ClickToCallService } from './clicktocall/clicktocall-service';
+import { ConnectService } from './clicktocall/connect-service';
+import { HistoryService } from './clicktocall/history-service';
+import { createValidators } from './clicktocall/validation';
+import type { Config } from './config';
+import type { HealthProbe } from './http/endpoint';
+import type { EnvelopeMeta } from './http/envelope';
+import type { Logger } from './logger';
+import { Metrics } from './metrics';
+import type { Store } from './store/ports';
+import { openSqliteStore } from './store/sqlite/store';
+import { startSwitchLink } from './switch-link';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../package.json') as { version: string };
+
+/** A switch link the runtime owns and closes (the ESL client). */
+type OwnedSwitch = SwitchPort & { close(): Promise<void> };
+
+export type RuntimeOptions = {
+  config: Config;
+  logger: Logger;
+  /** The store; default: SQLite at `config.dbPath`. The runtime closes it. */
+  store?: Store;
+  /**
+   * The switch link; default: the ESL client to `config.esl*`, connecting at once (closed by the runtime). A given
+   * link is the caller's to close.
+   */
+  esl?: SwitchPort;
+  /** Prometheus metrics: default a registry with Node's process metrics; `false` for none. */
+  metrics?: Metrics | false;
+  now?: () => Date;
+  /** The random part of call ids (tests pin it). */
+  randomHex?: () => string;
+  /** How long the switch may take to accept an originate (default 5 s). */
+  commandTimeoutMs?: number;
+  /** Timings of call following (tests). */
+  calls?: {
+    lingerMs?: number;
+    sweepIntervalMs?: number;
+    staleAfterMs?: number;
+    maxCallAgeMs?: number;
+    reconcileGraceMs?: number;
+  };
+};
+
+export type Runtime = {
+  app: Express;
+  store: Store;
+  /** The switch link as the services use it (metered when there are metrics). */
+  esl: SwitchPort;
+  metrics: Metrics | undefined;
+  meta: EnvelopeMeta;
+  services: {
+    accounts: AccountService;
+    clicktocall: ClickToCallService;
+    connect: ConnectService;
+    history: HistoryService;
+  };
+  calls: {
+    tracker: CallTracker;
+    notices: CallNotices;
+    intake: CallIntake;
+    reconciler: Reconciler;
+    sweeper: Sweeper;
+    persistence: { stats: { updates: number } };
+  };
+  /** Starts following calls: the switch's events into the tracker, reconciliation on every connection, sweeps. */
+  start(): void;
+  /** Stops the sweeper, closes the switch link (when the runtime opened it) and the store. Idempotent. */
+  close(): Promise<void>;
+};
+
+/** The envelope's `node` (a hash of the host name, as Kazoo's) and `version`. */
+export function envelopeMeta(): EnvelopeMeta {
+  return {
+    node: crypto.createHash('sha256').update(os.hostname()).digest('base64url').slice(0, 22),
+    version,
+  };
+}
+
+/** A switch link that is never connected: for the command line, which places no calls. */
+export const NO_SWITCH: SwitchPort = {
+  connected: false,
+  bgapi: () => Promise.reject(new Error('no switch')),
+  waitForJob: () => Promise.reject(new Error('no switch')),
+  api: () => Promise.reject(new Error('no switch')),
+  on: () => undefined,
+};
+
+export function buildRuntime(opts: RuntimeOptions): Runtime {
+  const { config, logger } = opts;
+  const now = opts.now ?? (() => new Date());
+  const metrics =
+    opts.metrics === false ? undefined : (opts.metrics ?? new Metrics({ processMetrics: true }));
+  const store =
+    opts.store ??
+    openSqliteStore({ file: config.dbPath, logger: logger.child({ module: 'store' }), metrics });
+  const owned: OwnedSwitch | undefined = opts.esl === undefined ? startSwitchLink(config, logger) : undefined;
+  const link: SwitchPort = opts.esl ?? owned ?? NO_SWITCH;
+  const esl = metrics ? metrics.meterSwitch(link) : link;
+
+  const notices = callNotices((err, notice) =>
+    logger.error('a call notice subscriber failed', {
+      call_id: notice.callId,
+      error: (err as Error).message,
+    }),
+  );
+  const timings = opts.calls ?? {};
+  const tracker = new CallTracker({
+    notices,
+    logger,
+    now,
+    ...(timings.lingerMs !== undefined && { lingerMs: timings.lingerMs }),
+  });
+  const persistence = persistCalls({ notices, history: store.history, now, logger });
+  metrics?.observeCalls(notices);
+  metrics?.trackCallsInFlight(() => tracker.inFlight);
+  const intake = new CallIntake({
+    tracker,
+    history: store.history,
+    logger,
+    now,
+    ...(metrics && { metrics }),
+  });
+  const reconciler = new Reconciler({
+    tracker,
+    history: store.history,
+    esl,
+    logger,
+    now,
+    ...(timings.reconcileGraceMs !== undefined && { graceMs: timings.reconcileGraceMs }),
+  });
+  const sweeper = new Sweeper({
+    tracker,
+    history: store.history,
+    reconciler,
+    esl,
+    logger,
+    now,
+    ...(timings.sweepIntervalMs !== undefined && { intervalMs: timings.sweepIntervalMs }),
+    ...(timings.staleAfterMs !== undefined && { staleAfterMs: timings.staleAfterMs }),
+    ...(timings.maxCallAgeMs !== undefined && { maxCallAgeMs: timings.maxCallAgeMs }),
+  });
+
+  const validators = createValidators();
+  const accounts = new AccountService({ store, now, tokenTtlS: config.tokenTtlS });
+  const clicktocall = new ClickToCallService({
+    repo: store.clicktocalls,
+    validate: validators.config,
+    now,
+    logger: logger.child({ module: 'clicktocall' }),
+  });
+  const connect = new ConnectService({
+    accounts,
+    clicktocall,
+    store,
+    tracker,
+    esl,
+    validateRequestVars: validators.requestVars,
+    now,
+    dialplanContext: config.dialplanContext,
+    logger: logger.child({ module: 'connect' }),
+    ...(metrics && { metrics }),
+    ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
+    ...(opts.randomHex !== undefined && { randomHex: opts.randomHex }),
+  });
+  const history = new HistoryService({
+    history: store.history,
+    configs: store.clicktocalls,
+    tracker,
+    reconciler,
+    esl,
+    now,
+    logger: logger.child({ module: 'calls' }),
+  });
+
+  const health: HealthProbe = async () => {
+    const database = await store.writable();
+    const link = esl.connected;
+    const reasons = [...(database ? [] : ['database not writable']), ...(link ? [] : ['switch link down'])];
+    return {
+      ok: reasons.length === 0,
+      checks: { process: 'up', database: database ? 'up' : 'down', switch: link ? 'up' : 'down' },
+      ...(reasons.length > 0 && { reason: reasons.join('; ') }),
+    };
+  };
+  const meta = envelopeMeta();
+  const app = createApp({
+    accounts,
+    clicktocall,
+    connect,
+    history,
+    logger,
+    meta,
+    trustProxy: config.trustProxy,
+    anonConnectsPerMinute: config.anonConnectsPerMinute,
+    health,
+    ...(metrics && { metrics }),
+    ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+  });
+
+  let started = false;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    esl,
+    metrics,
+    meta,
+    services: { accounts, clicktocall, connect, history },
+    calls: { tracker, notices, intake, reconciler, sweeper, persistence },
+    start() {
+      if (started) return;
+      started = true;
+      esl.on('event', (event) => intake.onEslEvent(event));
+      reconciler.start();
+      sweeper.start();
+    },
+    close() {
+      closing ??= (async () => {
+        sweeper.stop();
+        await owned?.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * The SQLite adapter of the store ports: better-sqlite3 (synchronous) behind the asynchronous repositories.
+ *
+ * Transactions on the one connection:
+ * - A unit of work is `BEGIN IMMEDIATE … COMMIT` around its work. While one is open, writes from outside it wait
+ *   (queued, then run in order when it ends): they must not land in its transaction, which may still roll back.
+ *   Units of work run one after the other.
+ * - History updates are group-committed: the updates of one synchronous run (every event of one socket read) share
+ *   one transaction, committed in a microtask, instead of one commit each. A failed group commit is logged and
+ *   counted (`storeCommitFailed`).
+ * - Other writes commit at once (or join an open group commit).
+ * SQLITE_BUSY / SQLITE_LOCKED (another process holds the write lock past busy_timeout) become StoreBusyError.
+ */
+import type { Logger } from '../../logger';
+import {
+  StoreBusyError,
+  type AccountRepository,
+  type AuthRepository,
+  type ClickToCallRepository,
+  type HistoryRepository,
+  type Repositories,
+  type Store,
+  type StoreMetrics,
+} from '../ports';
+import { SqliteAccounts } from './accounts';
+import { SqliteAuth } from './auth';
+import { SqliteClickToCalls } from './clicktocalls';
+import { openDatabase, type Db } from './database';
+import { SqliteHistory } from './history';
+
+export type SqliteStoreOptions = {
+  /** The database file (created with its folder), or `:memory:`. */
+  file: string;
+  /** Where a failed group commit is reported. */
+  logger?: Pick<Logger, 'error'>;
+  metrics?: StoreMetrics;
+  /** The migrations folder (default db/migrations). */
+  migrationsDir?: string;
+};
+
+const isBusy = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+};
+
+const translate = (err: unknown): Error =>
+  isBusy(err) ? new StoreBusyError({ cause: err }) : err instanceof Error ? err : new Error(String(err));
+
+/** A synchronous call as a promise, with SQLite's busy errors translated. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(translate(err));
+  }
+}
+
+type Runner = {
+  read<T>(fn: () => T): Promise<T>;
+  write<T>(operation: string | undefined, fn: () => T): Promise<T>;
+  historyUpdate(fn: () => void): Promise<void>;
+};
+
+/** The four repositories over the synchronous ones, each call going through `run`. */
+function repositories(
+  sync: {
+    accounts: SqliteAccounts;
+    auth: SqliteAuth;
+    clicktocalls: SqliteClickToCalls;
+    history: SqliteHistory;
+  },
+  run: Runner,
+): Repositories {
+  const { accounts: a, auth: k, clicktocalls: c, history: h } = sync;
+  const accounts: AccountRepository = {
+    insert: (account, createdAt) => run.write(undefined, () => a.insert(account, createdAt)),
+    get: (id) => run.read(() => a.get(id)),
+    list: () => run.read(() => a.list()),
+    count: () => run.read(() => a.count()),
+    isWithin: (id, ancestorId) => run.read(() => a.isWithin(id, ancestorId)),
+  };
+  const auth: AuthRepository = {
+    insertKey: (accountId, keyHash, createdAt) =>
+      run.write(undefined, () => k.insertKey(accountId, keyHash, createdAt)),
+    findKey: (keyHash) => run.read(() => k.findKey(keyHash)),
+    revokeKey: (keyHash, at) => run.write(undefined, () => k.revokeKey(keyHash, at)),
+    insertToken: (row) => run.write(undefined, () => k.insertToken(row)),
+    findToken: (tokenHash) => run.read(() => k.findToken(tokenHash)),
+    purgeExpired: (nowMs) => run.write(undefined, () => k.purgeExpired(nowMs)),
+  };
+  const clicktocalls: ClickToCallRepository = {
+    insert: (row) => run.write('clicktocall_insert', () => c.insert(row)),
+    get: (id, accountId) => run.read(() => c.get(id, accountId)),
+    update: (id, expected, doc, revision, now) =>
+      run.write('clicktocall_update', () => c.update(id, expected, doc, revision, now)),
+    softDelete: (id, expected, revision, now) =>
+      run.write('clicktocall_delete', () => c.softDelete(id, expected, revision, now)),
+    list: (q) => run.read(() => c.list(q)),
+  };
+  const history: HistoryRepository = {
+    insert: (record) => run.write('history_insert', () => h.insert(record)),
+    recentConnects: (clicktocallId, sinceMs) => run.read(() => h.recentConnects(clicktocallId, sinceMs)),
+    exists: (callId) => run.read(() => h.exists(callId)),
+    byCallId: (callId) => run.read(() => h.byCallId(callId)),
+    update: (doc, state, final, nowMs) => run.historyUpdate(() => h.update(doc, state, final, nowMs)),
+    open: () => run.read(() => h.open()),
+    list: (q) => run.read(() => h.list(q)),
+  };
+  return { accounts, auth, clicktocalls, history };
+}
+
+/** Opens (and migrates) the database and returns the store over it. */
+export function openSqliteStore(opts: SqliteStoreOptions): Store {
+  return sqliteStoreOver(openDatabase(opts.file, opts.migrationsDir), opts);
+}
+
+/** The store over a database opened by `openDatabase` (the store's own tests wrap the connection). */
+export function sqliteStoreOver(
+  db: Db,
+  opts: Omit<SqliteStoreOptions, 'file' | 'migrationsDir'> = {},
+): Store {
+  return new SqliteStore(db, opts);
+}
+
+class SqliteStore implements Store {
+  readonly accounts: AccountRepository;
+  readonly auth: AuthRepository;
+  readonly clicktocalls: ClickToCallRepository;
+  readonly history: HistoryRepository;
+  private readonly inside: Repositories;
+  /** The open unit of work and the writes waiting for its end. */
+  private unit: { waiting: Array<() => void> } | undefined;
+  private units: Promise<unknown> = Promise.resolve();
+  private groupOpen = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly opts: Omit<SqliteStoreOptions, 'file' | 'migrationsDir'>,
+  ) {
+    const sync = {
+      accounts: new SqliteAccounts(db),
+      auth: new SqliteAuth(db),
+      clicktocalls: new SqliteClickToCalls(db),
+      history: new SqliteHistory(db),
+    };
+    const outside = repositories(sync, {
+      read: settle,
+      write: (operation, fn) => this.whenNoUnit(() => this.timed(operation, fn)),
+      historyUpdate: (fn) =>
+        this.whenNoUnit(() => {
+          this.joinGroupCommit();
+          this.timed('history_update', fn);
+        }),
+    });
+    ({
+      accounts: this.accounts,
+      auth: this.auth,
+      clicktocalls: this.clicktocalls,
+      history: this.history,
+    } = outside);
+    this.inside = repositories(sync, {
+      read: settle,
+      write: (operation, fn) => settle(() => this.timed(operation, fn)),
+      historyUpdate: (fn) => settle(() => this.timed('history_update', fn)),
+    });
+  }
+
+  unitOfWork<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.commitGroup();
+      const unit = { waiting: [] as Array<() => void> };
+      this.unit = unit;
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(this.inside);
+          this.db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (this.db.inTransaction) this.db.exec('ROLLBACK');
+          throw err;
+        }
+      } catch (err) {
+        throw translate(err);
+      } finally {
+        this.unit = undefined;
+        for (const write of unit.waiting) write();
+      }
+    };
+    const result = this.units.then(run, run);
+    this.units = result.catch(() => undefined);
+    return result;
+  }
+
+  async writable(): Promise<boolean> {
+    const db = this.db;
+    if (!db.open) return Promise.resolve(false);
+    // This connection holds the write lock itself: it can write.
+    if (this.unit !== undefined || db.inTransaction) return Promise.resolve(true);
+    const busyTimeout = Number(db.pragma('busy_timeout', { simple: true }));
+    try {
+      db.pragma('busy_timeout = 50');
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`);
+      } finally {
+        db.exec('ROLLBACK');
+      }
+      return Promise.resolve(true);
+    } catch {
+      return Promise.resolve(false);
+    } finally {
+      db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.units;
+    this.commitGroup();
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs a write now, or, while a unit of work is open, once it ended (never inside its transaction). */
+  private whenNoUnit<T>(fn: () => T): Promise<T> {
+    const unit = this.unit;
+    if (unit === undefined) return settle(fn);
+    return new Promise<T>((resolve, reject) =>
+      unit.waiting.push(() => void settle(fn).then(resolve, reject)),
+    );
+  }
+
+  private timed<T>(operation: string | undefined, write: () => T): T {
+    return operation !== undefined && this.opts.metrics
+      ? this.opts.metrics.storeWrite(operation, write)
+      : write();
+  }
+
+  /** Opens the group's transaction unless one is open; it is committed when this synchronous run ends. */
+  private joinGroupCommit(): void {
+    if (this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    this.groupOpen = true;
+    queueMicrotask(() => this.commitGroup());
+  }
+
+  private commitGroup(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    if (!this.db.open || !this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.opts.metrics?.storeCommitFailed();
+      this.opts.logger?.error('call history updates not written: their group commit failed', {
+        error: (err as Error).message,
+      });
+    }
+  }
+}
