@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { pollUntil } from './support/poll';
 
 const MAIN = path.resolve(__dirname, '../src/main.js');
 
@@ -29,14 +30,6 @@ function start(
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${output}`)));
   });
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 const stop = (child: ChildProcess): Promise<number | null> =>
@@ -83,7 +76,7 @@ describe('the service process (src/main.ts)', function () {
       });
       expect(((await list.json()) as { data: unknown[] }).data).to.have.length(1);
       // It says plainly that the switch is not reachable, once, and never shows the ESL password.
-      await until(() => output().includes('FreeSWITCH is not reachable'));
+      await pollUntil('the outage logged', () => output().includes('FreeSWITCH is not reachable'));
       expect(output().match(/FreeSWITCH is not reachable/g)).to.have.length(1);
       expect(output()).to.not.include('ClueCon');
     } finally {

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { EslClient } from '../../esl';
 import { harness, minimal, type Harness } from '../support/harness';
 import { pollUntil } from '../support/poll';
-import { eventually, switchRig, type SwitchRig } from '../support/switch';
+import { switchRig, type SwitchRig } from '../support/switch';
 
 type Record = { [k: string]: unknown; status: string; legs: { first?: Leg; second?: Leg } };
 type Leg = {
@@ -166,7 +166,7 @@ describe('call tracking through the fake switch', function () {
       it(`when ${where}, then 202, hupall ORIGINATOR_CANCEL on the call id, and the record ends canceled`, async () => {
         const url = await configure({ extension });
         const callId = await connect(url, contact);
-        await eventually(() => (rig.fake.activeCalls.has(callId) ? true : undefined));
+        await pollUntil('the call up at the switch', () => rig.fake.activeCalls.has(callId));
         await new Promise((resolve) => setTimeout(resolve, 100));
         const res = await cancel(callId).expect(202);
         expect(res.body.data.call_id).to.equal(callId);
@@ -216,7 +216,7 @@ describe('call tracking through the fake switch', function () {
       const url = await configure({ extension: '2999' });
       const callId = await connect(url, '+15551234567');
       await rig.fake.stop();
-      await eventually(() => (rig.esl.connected ? undefined : true));
+      await pollUntil('the link down', () => !rig.esl.connected);
       await cancel(callId).expect(503);
     });
   });
@@ -230,7 +230,7 @@ describe('call tracking through the fake switch', function () {
         async () => (await h.store.history.byCallId(callId))?.doc.status === 'connected',
       );
       rig.fake.dropConnections();
-      await eventually(() => (rig.esl.connected ? undefined : true));
+      await pollUntil('the link down', () => !rig.esl.connected);
       await rig.esl.waitConnected(3000);
       const r = await finalRecord(url, callId);
       expect(r).to.include({ status: 'completed', result: 'success', hung_up_by: 'contact' });
@@ -240,7 +240,7 @@ describe('call tracking through the fake switch', function () {
     it('when the switch restarts and the call is gone, then reconciliation closes the record with the best cause known', async () => {
       const url = await configure({ extension: '2999' });
       const callId = await connect(url, '+15551234567');
-      await eventually(() => (rig.fake.activeCalls.has(callId) ? true : undefined));
+      await pollUntil('the call up at the switch', () => rig.fake.activeCalls.has(callId));
       await new Promise((resolve) => setTimeout(resolve, 2100)); // past the reconciliation's grace
       await rig.fake.stop(); // every call vanishes with the switch
       await rig.fake.start();

@@ -10,7 +10,7 @@ import { FakeSwitch } from '../../esl/fake-switch/server';
 import { harness, minimal, type Harness } from '../support/harness';
 import { startService, stopService, tokenFor } from '../support/service-process';
 import { pollUntil } from '../support/poll';
-import { eventually, switchRig, type SwitchRig } from '../support/switch';
+import { switchRig, type SwitchRig } from '../support/switch';
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -72,14 +72,16 @@ describe('faults: the service process', function () {
       expect(Date.now() - started).to.be.below(1000);
       fake = new FakeSwitch({ port });
       await fake.start();
-      let status = 0;
-      await eventually(async () => {
-        status = (await api(a, 'GET', `/v2/accounts/${a.accountId}/clicktocall/${id}/connect?contact=2601`))
-          .status;
-        return status === 202 ? true : undefined;
-      }, 20_000);
+      // Once the switch is back, a connect is accepted again (without a restart of the service).
+      await pollUntil(
+        'a connect accepted',
+        async () =>
+          (await api(a, 'GET', `/v2/accounts/${a.accountId}/clicktocall/${id}/connect?contact=2601`))
+            .status === 202,
+        { timeoutMs: 20_000 },
+      );
       expect(svc.output()).to.include('FreeSWITCH is not reachable');
-      await eventually(() => (svc.output().includes('FreeSWITCH is reachable again') ? true : undefined));
+      await pollUntil('the recovery logged', () => svc.output().includes('FreeSWITCH is reachable again'));
     } finally {
       expect(await stopService(svc.child)).to.equal(0);
     }
@@ -117,7 +119,7 @@ describe('faults: the service process', function () {
     };
     // The first party rings about 1.7 s, then NO_ANSWER: each blocking connect is in flight that long.
     const id = await createConfig(a, { extension: '2480', timeout: 2 });
-    await eventually(() => (svc.output().includes('esl connected') ? true : undefined));
+    await pollUntil('connected', () => svc.output().includes('esl connected'));
     const inFlight = Array.from({ length: 20 }, (_, i) =>
       api(a, 'POST', `/v2/accounts/${a.accountId}/clicktocall/${id}/connect`, {
         data: { contact: `26${String(i).padStart(2, '0')}`, blocking: true },
@@ -154,7 +156,7 @@ describe('faults: the service process', function () {
       token: await tokenFor(svc.base, svc.apiKey!),
       accountId: svc.accountId!,
     };
-    await eventually(() => (svc.output().includes('esl connected') ? true : undefined));
+    await pollUntil('connected', () => svc.output().includes('esl connected'));
     const id = await createConfig(a, { extension: '2600' });
     const configs: string[] = [];
     const calls: string[] = [];
@@ -293,10 +295,9 @@ describe('faults: the switch link, in process', function () {
       const url = `/v2/accounts/${acct.id}/clicktocall/${created.body.data.id as string}/connect?contact=2601`;
       const reconnects = rig.esl.health.reconnects;
       rig.fake.sendRaw(bytes);
-      await eventually(
-        () => (rig.esl.health.reconnects > reconnects && rig.esl.connected ? true : undefined),
-        5000,
-      );
+      await pollUntil('reconnected', () => rig.esl.health.reconnects > reconnects && rig.esl.connected, {
+        timeoutMs: 5000,
+      });
       await h.http.get(url).set('X-Auth-Token', acct.token).expect(202);
     });
   }

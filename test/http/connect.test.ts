@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { pollUntil } from '../support/poll';
 import { harness, LOG_LINES, minimal, type Harness } from '../support/harness';
-import { eventually, originatesOf, switchRig, type SwitchRig } from '../support/switch';
+import { originatesOf, switchRig, type SwitchRig } from '../support/switch';
 
 describe('connect', function () {
   this.timeout(15_000);
@@ -329,7 +329,7 @@ describe('connect', function () {
     it('when the switch is down, then 503 switch_unavailable at once, no record; back up, connects work again', async () => {
       const url = await configure();
       await rig.fake.stop();
-      await eventually(() => (rig.esl.connected ? undefined : true));
+      await pollUntil('the link down', () => !rig.esl.connected);
       const started = Date.now();
       const res = await h.http.get(`${url}/connect?contact=2601`).set('X-Auth-Token', acct.token).expect(503);
       expect(Date.now() - started).to.be.below(1000);

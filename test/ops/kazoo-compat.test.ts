@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { harness, type Harness } from '../support/harness';
 import type { Test } from 'supertest';
-import { eventually, switchRig, type SwitchRig } from '../support/switch';
+import { pollUntil } from '../support/poll';
+import { switchRig, type SwitchRig } from '../support/switch';
 
 /**
  * Drives the service the way an existing Kazoo client does, request for request as the customer's
@@ -168,7 +169,9 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
       'Request-URI',
     ]);
     const callId = data['outbound_call_id'] as string;
-    await eventually(() => (sw.fake.requests.some((r) => r.command.includes(callId)) ? true : undefined));
+    await pollUntil('the call sent to the switch', () =>
+      sw.fake.requests.some((r) => r.command.includes(callId)),
+    );
   });
 
   it('when its history is fetched (GET …/history, seed example), then the connect is there', async () => {

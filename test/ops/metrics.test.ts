@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { METRIC_NAMES } from '../../src/metrics';
 import { type Harness, LOG_LINES, harness } from '../support/harness';
 import { pollUntil } from '../support/poll';
-import { eventually, switchRig, type SwitchRig } from '../support/switch';
+import { switchRig, type SwitchRig } from '../support/switch';
 
 const TOKEN = 'metrics-secret-0123456789abcdef';
 
@@ -40,7 +40,9 @@ describe('Prometheus metrics (GET /metrics)', () => {
     );
     await rig.http.get(`${base}/${id}/connect?contact=%2B15551234567`).expect(401);
     sw.fake.dropConnections();
-    await eventually(() => (sw.esl.health.reconnects > 0 && sw.esl.connected ? true : undefined), 3000);
+    await pollUntil('reconnected', () => sw.esl.health.reconnects > 0 && sw.esl.connected, {
+      timeoutMs: 3000,
+    });
     text = (await rig.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200)).text;
   });
   after(() => sw.close());
