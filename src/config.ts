@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 
-/** The service's configuration, read once from the environment at start (PRODUCT §1). */
+/** The service's configuration, read once from the environment at start (README, Configuration). */
 export type Config = Readonly<{
   port: number;
   host: string;

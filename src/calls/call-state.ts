@@ -1,5 +1,5 @@
 /**
- * The state of one click-to-call call and its pure, table-driven transition function (PRODUCT §7).
+ * The state of one click-to-call call and its pure, table-driven transition function (docs/call-states.md#transitions).
  * Events are first reduced to a milestone (which party did what), then the status table says where
  * the call goes. No sockets, no clock, no storage: unit-tested alone.
  */
@@ -115,7 +115,7 @@ export const STATUS_TABLE: Readonly<Partial<Record<CallStatus, Partial<Record<Mi
     gone: 'by_cause',
   },
   answered: {
-    first_failed: 'by_cause', // a `+OK` with a foreign uuid (PRODUCT §6) comes after the first leg's ANSWER
+    first_failed: 'by_cause', // a `+OK` with a foreign uuid (docs/originate.md#job-result) comes after the first leg's ANSWER
     second_answered: 'connected',
     second_failed: 'by_cause',
     all_ended: 'by_cause',
@@ -124,7 +124,7 @@ export const STATUS_TABLE: Readonly<Partial<Record<CallStatus, Partial<Record<Mi
   connected: { all_ended: 'completed', gone: 'completed' },
 };
 
-/** A failed party's cause → status (PRODUCT §7). ORIGINATOR_CANCEL is `canceled` only when we cancelled. */
+/** A failed party's cause → status (docs/call-states.md#party-outcomes). ORIGINATOR_CANCEL is `canceled` only when we cancelled. */
 export function statusOfCause(cause: string, cancelRequested: boolean): CallStatus {
   if (cancelRequested) return 'canceled';
   switch (cause) {
@@ -169,7 +169,7 @@ export function transition(state: CallState, event: CallEvent): CallState {
   const recorded = record(state, event);
   const milestone = milestoneOf(recorded, event);
   let moved = milestone === undefined ? recorded : move(recorded, milestone, event);
-  // Who hung up is the leg with recv_bye, even when its hang-up comes after the call is final (PRODUCT §7).
+  // Who hung up is the leg with recv_bye, even when its hang-up comes after the call is final (docs/call-states.md#who-hung-up).
   const lateHungUpBy = isFinal(moved.status) && moved.hungUpBy === undefined ? hungUpByOf(moved) : undefined;
   if (lateHungUpBy !== undefined) moved = { ...moved, hungUpBy: lateHungUpBy };
   return equalStates(moved, state) ? state : moved;
@@ -181,7 +181,7 @@ function record(state: CallState, event: CallEvent): CallState {
     case 'cancel_requested':
       return state.cancelRequested || isFinal(state.status) ? state : { ...state, cancelRequested: true };
     case 'job': {
-      // A +OK for another uuid: FreeSWITCH placed the call under a uuid of its own (capture h1-duplicate).
+      // A +OK for another uuid: FreeSWITCH placed the call under a uuid of its own (docs/originate.md#job-result).
       const cause = event.ok ? (event.uuid === state.callId ? undefined : 'UUID_MISMATCH') : event.cause;
       return cause !== undefined &&
         state.cause === undefined &&
@@ -223,7 +223,7 @@ function record(state: CallState, event: CallEvent): CallState {
   return { ...state, [slot]: leg };
 }
 
-/** The first SIP leg seen is the first party, the next one the second party (PRODUCT §7). */
+/** The first SIP leg seen is the first party, the next one the second party (docs/call-states.md#legs). */
 function slotOf(state: CallState, uuid: string): 'first' | 'second' | undefined {
   if (!state.first || state.first.uuid === uuid) return 'first';
   if (!state.second || state.second.uuid === uuid) return 'second';
@@ -280,7 +280,7 @@ function move(state: CallState, milestone: Milestone, event: CallEvent): CallSta
       status: statusOfCause(cause, out.cancelRequested),
       hangupCause: out.hangupCause ?? cause,
     };
-    // A `+OK` with a foreign uuid is an error even when the first leg's ANSWER came first (PRODUCT §6).
+    // A `+OK` with a foreign uuid is an error even when the first leg's ANSWER came first (docs/originate.md#job-result).
     if (out.result === 'pending' || (event.type === 'job' && event.ok))
       out = { ...out, result: 'error', cause: out.cause ?? cause };
   } else {

@@ -8,7 +8,7 @@ function timeOf(event: EslEvent, now: () => Date): string {
 }
 
 /**
- * A channel event of a click-to-call call, reduced to what the tracker judges on (PRODUCT §7). A leg is
+ * A channel event of a click-to-call call, reduced to what the tracker judges on (docs/call-states.md#events-read). A leg is
  * a party's phone unless its channel is `loopback/…`. Bridges and bow-outs say nothing of the parties'
  * fate and are not read. Returns undefined for anything else.
  */

@@ -1,5 +1,5 @@
 /**
- * The one JSON schema of a click-to-call configuration (PRODUCT §4): the API validates with it, and the
+ * The one JSON schema of a click-to-call configuration (README, Configuration fields): the API validates with it, and the
  * OpenAPI document is generated from it. Custom keywords (defined in validation.ts):
  * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
  * - `x-regex`: the string must compile as a regular expression in RE2 syntax (whitelist.ts);

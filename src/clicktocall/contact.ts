@@ -29,7 +29,7 @@ function normalizeDigits(digits: string): string {
 }
 
 /**
- * Normalizes the contact of a connect (PRODUCT §5): spaces, dashes, dots and parentheses are dropped, a
+ * Normalizes the contact of a connect (docs/originate.md#contact): spaces, dashes, dots and parentheses are dropped, a
  * leading `+` is kept; NANP 10 digits → `+1…`, 11 digits starting with 1 → `+1…`, `011…`/`00…` → `+…`,
  * 8+ digits starting 2–9 → `+…`; short internal numbers (`2601`, `*97`) stay. A `sip:user@host` contact is
  * accepted when `allowSip`. Anything else is refused with a short reason.

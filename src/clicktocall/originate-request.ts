@@ -186,7 +186,7 @@ function applicationVarsOf(
 }
 
 /**
- * Builds the one `originate` of a connect (PRODUCT §6) and the 202 answer describing it. Pure: validates
+ * Builds the one `originate` of a connect (docs/originate.md#variables) and the 202 answer describing it. Pure: validates
  * every input (throwing {@link OriginateInputError} with the configuration's field path), never touches the
  * network.
  */

@@ -57,7 +57,7 @@ function mediaShapeOk(v: string): boolean {
 }
 
 /**
- * Why `v` is not a usable `ringback` (PRODUCT §4), or `undefined`: accepted are a tone `%(…)`, a
+ * Why `v` is not a usable `ringback` (docs/originate.md#ringback), or `undefined`: accepted are a tone `%(…)`, a
  * `tone_stream://`, `local_stream://` or `http_cache://` URI, an absolute file path, or a known name
  * ({@link RINGBACK_NAMES}). Anything with `${` is refused (FreeSWITCH would refuse to set it).
  */
@@ -76,7 +76,7 @@ export function resolveRingback(v: string): string {
 
 /**
  * Why `v` is not usable as `music_on_hold.media_id` (sent as `hold_music`), or `undefined`: a file path or a
- * `local_stream://`, `tone_stream://`, `http_cache://` URI (PRODUCT §6), or a tone.
+ * `local_stream://`, `tone_stream://`, `http_cache://` URI (docs/originate.md#hold-music-and-presence), or a tone.
  */
 export function holdMusicProblem(v: string): string | undefined {
   if (v.length > MAX_MEDIA_LENGTH) return `must not be longer than ${MAX_MEDIA_LENGTH} characters`;

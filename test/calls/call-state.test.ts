@@ -68,7 +68,7 @@ function deepFreeze<T>(o: T): T {
 const run = (events: CallEvent[], from: CallState = initialState(CALL, at(0))): CallState =>
   events.reduce((state, event) => transition(deepFreeze(state), event), from);
 
-// ---- timelines after the captures (ms after the originate; esl-captures batch 3) ----
+// ---- timelines after the captures (ms after the originate; the recordings of docs/README.md#recordings) ----
 
 /** Originate: the loopback pair, then the first party's SIP leg rings. */
 const placed: CallEvent[] = [created(CALL, 25), created(LB_B, 26), created(FIRST, 30), ringing(FIRST, 32)];
@@ -222,7 +222,7 @@ const SCENARIOS: Scenario[] = [
 const pick = ({ status, result, cause, endedAt }: CallState) => ({ status, result, cause, endedAt });
 const keyOf = (e: CallEvent): string => (e.type === 'job' || !('uuid' in e) ? e.type : e.uuid);
 
-describe('call state (PRODUCT §7)', () => {
+describe('call state (docs/call-states.md)', () => {
   describe('statuses and causes', () => {
     it('when a status is completed, busy, no_answer, failed or canceled, then it is final, else not', () => {
       const finals = ['busy', 'canceled', 'completed', 'failed', 'no_answer'];

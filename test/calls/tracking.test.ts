@@ -140,7 +140,7 @@ describe('call tracking through the fake switch', function () {
     });
   }
 
-  it('when bypass_media is on and both answer, then completed through the quick bow-out (captures i3-b5)', async () => {
+  it('when bypass_media is on and both answer, then completed through the quick bow-out (recordings i3-b5)', async () => {
     const url = await configure({ bypass_media: true });
     const callId = await connect(url, '+15551234567');
     const r = await finalRecord(url, callId);

@@ -67,7 +67,7 @@ function rejection(fn: () => unknown): OriginateInputError {
 
 describe('clicktocall/originate-request buildOriginateRequest', () => {
   describe('defaults (extension first)', () => {
-    it('when the configuration has only its required fields, then the command is the batch 3 {V} shape', () => {
+    it('when the configuration has only its required fields, then the command is the verified positional shape (docs/originate.md#form)', () => {
       const { command } = buildOriginateRequest(input());
       expect(command).to.equal(
         `originate {origination_uuid=${CALL_ID},c2c_call_id=${CALL_ID},c2c_id=${C2C_ID},` +

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { harness, LOG_LINES, minimal, type Harness } from '../support/harness';
 
-/** PRODUCT §3's error table, row by row, and the envelope around every error. */
+/** The README's error table, row by row, and the envelope around every error. */
 describe('error envelope and table', () => {
   let h: Harness;
   let acct: Awaited<ReturnType<Harness['account']>>;

@@ -12,7 +12,7 @@ function main(): number {
   if (!pkg) {
     process.stdout.write(
       'live tier skipped: FREESWITCH_PACKAGE is not set. Set it to the folder that holds the packaged ' +
-        "FreeSWITCH's start.sh (e.g. FREESWITCH_PACKAGE=../shared/freeswitch) to run the tests against a real switch.\n",
+        "FreeSWITCH's start.sh and stop.sh to run the tests against a real switch (README, The live tier).\n",
     );
     return 0;
   }

@@ -6,7 +6,7 @@ import { switchRig, type SwitchRig } from '../support/switch';
 
 /**
  * Drives the service the way an existing Kazoo client does, request for request as the customer's
- * Kazoo document (shared/seed/clicktocall-api.md) shows them: curl with `-H "X-Auth-Token: …"`, and
+ * Kazoo API document shows them (the examples the README follows): curl with `-H "X-Auth-Token: …"`, and
  * `-d '{"data":…}'` without a content type (curl then labels the JSON as a form).
  */
 const CURL = { 'User-Agent': 'curl/8.5.0', Accept: '*/*' };
@@ -73,7 +73,7 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
     expect(res.body.page_size).to.equal(1);
   });
 
-  // The seed's list answer also shows a `revision`; PRODUCT §3 gives one to single documents only.
+  // The seed's list answer also shows a `revision`; our envelope gives one to single documents only (README, API).
 
   it('when one is fetched (GET, seed example), then the answer is the created document', async () => {
     const res = await rig.http.get(`${base}/${c2cId}`).set(T()).expect(200);

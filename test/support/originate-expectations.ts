@@ -90,7 +90,7 @@ const RESERVED = new Set(RESERVED_CAV_KEYS.map((k) => k.toLowerCase().replace(/_
 
 const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** What the `{}` block must carry, computed from PRODUCT §6 independently of the builder. */
+/** What the `{}` block must carry, computed from docs/originate.md independently of the builder. */
 export function expectedVars(
   cfg: ClickToCallDoc,
   contact: string,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('loadConfig', () => {
-  it('when nothing is set, then the embedded defaults of PRODUCT §1', () => {
+  it('when nothing is set, then the embedded defaults of the README Configuration table', () => {
     expect(loadConfig({})).to.deep.equal({
       port: 8000,
       host: '127.0.0.1',
