@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['esl/**/*.ts'],
+    files: ['esl/**/*.ts', 'fake-switch/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -26,7 +26,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/src/**', 'express', 'better-sqlite3', 'winston'],
-              message: 'esl/ is a self-contained ESL layer',
+              message: 'esl/ is a self-contained ESL layer; the fake switch knows nothing of the service',
             },
           ],
         },

@@ -1,6 +1,5 @@
 /**
- * The public surface of the ESL layer. Nothing else under `esl/` (except `esl/fake-switch/`, a test
- * tool) is imported from outside.
+ * The public surface of the ESL layer. Nothing else under `esl/` is imported from outside.
  *
  * @example
  * ```ts

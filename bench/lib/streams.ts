@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { DEFAULT_SUBSCRIPTION } from '../../esl/client';
-import { Subscription, eventPlainFrame } from '../../esl/fake-switch/wire';
+import { Subscription, eventPlainFrame } from '../../fake-switch/wire';
 import { scenarioSteps } from '../../test/support/scenario-steps';
 
 export const BENCH_ACCOUNT_ID = 'a'.repeat(32);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { OriginateInputError } from '../../esl/originate';
-import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+import { parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
 import {
   buildOriginateRequest,

@@ -13,7 +13,7 @@ import {
   type EslJobResult,
   type EslLogger,
 } from '../../esl';
-import { FakeSwitch, type FakeSwitchOptions } from '../../esl/fake-switch/server';
+import { FakeSwitch, type FakeSwitchOptions } from '../../fake-switch/server';
 import { hangups, stubParseOriginate, stubScenario } from './support/scenario-stub';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { EslClient, EslParser, frameHeader, type EslEvent, type EslFrame } from '../../esl';
-import { parseCliOptions } from '../../esl/fake-switch/cli';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { parseCliOptions } from '../../fake-switch/cli';
+import { FakeSwitch } from '../../fake-switch/server';
 import { readWire } from './support/esl-capture';
 
 /** A raw TCP client that collects every byte the fake switch sends. */

@@ -11,7 +11,7 @@ import {
   showChannels,
   statusText,
   CommandReader,
-} from '../../esl/fake-switch/wire';
+} from '../../fake-switch/wire';
 import { percentDecode } from '../../esl';
 import { plainCaptureFiles, readWire, received, splitEventBody, splitMessage } from './support/esl-capture';
 

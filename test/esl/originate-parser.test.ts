@@ -2,11 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildOriginate, escapeChannelValue } from '../../esl/originate';
-import {
-  ORIGINATE_USAGE,
-  parseOriginate,
-  type ParsedOriginate,
-} from '../../esl/fake-switch/originate-parser';
+import { ORIGINATE_USAGE, parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 
 const FIXTURES = path.join(__dirname, '../../../test/fixtures/esl');
 
@@ -81,7 +77,7 @@ function parsed(args: string): ParsedOriginate {
   return result;
 }
 
-describe('esl/fake-switch/originate-parser', () => {
+describe('fake-switch/originate-parser', () => {
   describe('errors, against e-originate-errors (FreeSWITCH 1.10.12)', () => {
     const jobs = originateJobs('e-originate-errors.plain.txt');
 

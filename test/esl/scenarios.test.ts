@@ -5,13 +5,13 @@ import type {
   ParsedOriginate,
   ScenarioContext,
   ScenarioStep,
-} from '../../esl/fake-switch/scenario-types';
-import { SCENARIO_TABLE, selectScenario } from '../../esl/fake-switch/scenarios';
-import { BUSY_TO_NOT_FOUND } from '../../esl/fake-switch/scenarios/catalog';
-import { IDENTITY, materialize, parseExportList } from '../../esl/fake-switch/scenarios/engine';
-import type { Patch } from '../../esl/fake-switch/scenarios/engine';
-import { recording } from '../../esl/fake-switch/scenarios/recordings';
-import type { RecordingName } from '../../esl/fake-switch/scenarios/recordings';
+} from '../../fake-switch/scenario-types';
+import { SCENARIO_TABLE, selectScenario } from '../../fake-switch/scenarios';
+import { BUSY_TO_NOT_FOUND } from '../../fake-switch/scenarios/catalog';
+import { IDENTITY, materialize, parseExportList } from '../../fake-switch/scenarios/engine';
+import type { Patch } from '../../fake-switch/scenarios/engine';
+import { recording } from '../../fake-switch/scenarios/recordings';
+import type { RecordingName } from '../../fake-switch/scenarios/recordings';
 import { header, readCapture, serviceView } from './support/capture-reader';
 import type { CaptureEvent } from './support/capture-reader';
 import { captureT0Ms, loadRecording, RECORDINGS } from './support/extract-scenario-data';

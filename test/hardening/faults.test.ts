@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { FakeSwitch } from '../../fake-switch/server';
 import { harness, minimal, type Harness } from '../support/harness';
 import { startService, stopService, tokenFor } from '../support/service-process';
 import { eventually, switchRig, type SwitchRig } from '../support/switch';

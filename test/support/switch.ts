@@ -1,6 +1,6 @@
 import { EslClient } from '../../esl';
-import { FakeSwitch } from '../../esl/fake-switch/server';
-import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+import { FakeSwitch } from '../../fake-switch/server';
+import { parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 import { testLogger } from './harness';
 
 export type SwitchRig = { fake: FakeSwitch; esl: EslClient; close(): Promise<void> };

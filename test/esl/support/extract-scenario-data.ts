@@ -1,5 +1,5 @@
 /**
- * Regenerates esl/fake-switch/scenarios/data/*.ts from the capture copies in test/fixtures/esl/.
+ * Regenerates fake-switch/scenarios/data/*.ts from the capture copies in test/fixtures/esl/.
  * Run from the repository root after `npx tsc -p tsconfig.json`:
  *   node dist/test/esl/support/extract-scenario-data.js
  *
@@ -13,9 +13,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ParsedOriginate } from '../../../esl/fake-switch/scenario-types';
-import type { Role } from '../../../esl/fake-switch/scenarios/engine';
-import { parseExportList, varHeaders } from '../../../esl/fake-switch/scenarios/engine';
+import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
+import type { Role } from '../../../fake-switch/scenarios/engine';
+import { parseExportList, varHeaders } from '../../../fake-switch/scenarios/engine';
 import { callLegsView, header, originateJobUuid, readCapture, serviceView } from './capture-reader';
 import type { Capture, CaptureEvent } from './capture-reader';
 import { parseOriginateLine } from './originate-line';
@@ -367,7 +367,7 @@ export function encodeRecording(l: Loaded): string {
 }
 
 function main(): void {
-  const outDir = join('esl', 'fake-switch', 'scenarios', 'data');
+  const outDir = join('fake-switch', 'scenarios', 'data');
   mkdirSync(outDir, { recursive: true });
   for (const spec of RECORDINGS) {
     const l = loadRecording(spec);
