@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import * as net from 'node:net';
-import { EslClient } from '../esl/client';
+import { EslClient } from '../esl';
 import { CallTracker } from '../src/calls/call-tracker';
 import { createLogger } from '../src/logger';
 import { HistoryRepo } from '../src/store/history-repo';

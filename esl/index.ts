@@ -27,6 +27,15 @@ export { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 export { EslParser, frameHeader, DEFAULT_PARSER_LIMITS, type EslFrame, type ParserLimits } from './parser';
 export { assertSafeCommand, redactCommand } from './connection';
 export {
+  buildOriginate,
+  escapeChannelValue,
+  channelValueProblem,
+  routeProblem,
+  OriginateInputError,
+  type OriginateSpec,
+  type OriginateVar,
+} from './originate';
+export {
   EslError,
   EslConnectionError,
   EslTimeoutError,

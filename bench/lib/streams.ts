@@ -4,7 +4,7 @@
  * byte for byte as `text/event-plain`, interleaved as simultaneous calls.
  */
 import crypto from 'node:crypto';
-import { DEFAULT_SUBSCRIPTION } from '../../esl/client';
+import { DEFAULT_SUBSCRIPTION } from '../../esl';
 import { Subscription, eventPlainFrame } from '../../fake-switch/wire';
 import { scenarioSteps } from '../../test/support/scenario-steps';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OriginateInputError } from '../../esl/originate';
+import { OriginateInputError } from '../../esl';
 import { parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
 import {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { OriginateInputError } from '../../esl/originate';
+import { OriginateInputError } from '../../esl';
 import { parseOriginate } from '../../fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/clicktocall/clicktocall-types';
 import { normalizeContact } from '../../src/clicktocall/contact';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildOriginate, escapeChannelValue } from '../../esl/originate';
+import { buildOriginate, escapeChannelValue } from '../../esl';
 import { ORIGINATE_USAGE, parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 
 const FIXTURES = path.join(__dirname, '../../../test/fixtures/esl');

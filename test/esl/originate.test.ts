@@ -9,7 +9,7 @@ import {
   routeProblem,
   type OriginateSpec,
   type OriginateVar,
-} from '../../esl/originate';
+} from '../../esl';
 
 const FIXTURES = path.join(__dirname, '../../../test/fixtures/esl');
 
