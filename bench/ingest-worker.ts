@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import * as net from 'node:net';
 import { EslClient } from '../esl';
 import { CallTracker } from '../src/calls/call-tracker';
+import { CALL_SUBSCRIPTION } from '../src/calls/subscription';
 import { createLogger } from '../src/logger';
 import { HistoryRepo } from '../src/store/history-repo';
 import { openDatabase } from '../src/store/sqlite';
@@ -50,7 +51,13 @@ async function service(s: IngestSetup): Promise<void> {
   );
   const logger = createLogger({ level: 'warn' });
   const history = new HistoryRepo(db);
-  const client = new EslClient({ host: '127.0.0.1', port: s.port, password: s.password, logger });
+  const client = new EslClient({
+    host: '127.0.0.1',
+    port: s.port,
+    password: s.password,
+    logger,
+    subscription: CALL_SUBSCRIPTION,
+  });
   const tracker = new CallTracker({ history, esl: client, logger, now: () => new Date() });
   db.transaction(() => {
     for (const c of s.calls) {

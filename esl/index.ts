@@ -3,7 +3,8 @@
  *
  * @example
  * ```ts
- * const esl = new EslClient({ host: '127.0.0.1', port: 8021, password, logger });
+ * const subscription = { events: ['CHANNEL_ANSWER', 'BACKGROUND_JOB'], filters: [] };
+ * const esl = new EslClient({ host: '127.0.0.1', port: 8021, password, logger, subscription });
  * esl.on('event', (e) => tracker.onEvent(e));
  * esl.start();
  * const { jobUuid } = await esl.bgapi(originateArgs, { timeoutMs: 5000 });
@@ -12,7 +13,6 @@
  */
 export {
   EslClient,
-  DEFAULT_SUBSCRIPTION,
   type EslClientOptions,
   type EslClientEvents,
   type EslSubscription,

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { EslClient, EslParser, frameHeader, type EslEvent, type EslFrame } from '../../esl';
 import { parseCliOptions } from '../../fake-switch/cli';
 import { FakeSwitch } from '../../fake-switch/server';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import { readWire } from './support/esl-capture';
 
 /** A raw TCP client that collects every byte the fake switch sends. */
@@ -91,7 +92,12 @@ describe('FakeSwitch server', function () {
   it('when the real scenarios play a two-party call, then the job says +OK <call id> and hupall hangs every leg up', async () => {
     fake = new FakeSwitch({ speed: 20 });
     const { port } = await fake.start();
-    const client = new EslClient({ host: '127.0.0.1', port, password: 'ClueCon' });
+    const client = new EslClient({
+      host: '127.0.0.1',
+      port,
+      password: 'ClueCon',
+      subscription: CALL_SUBSCRIPTION,
+    });
     try {
       client.start();
       await client.waitConnected(5000);
