@@ -4,7 +4,7 @@ import { EslClient, EslParser, frameHeader, type EslEvent, type EslFrame } from 
 import { parseCliOptions } from '../../fake-switch/cli';
 import { FakeSwitch } from '../../fake-switch/server';
 import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
-import { readWire } from './support/esl-capture';
+import { readWire } from '../support/capture-reader';
 
 /** A raw TCP client that collects every byte the fake switch sends. */
 class RawClient {
@@ -52,9 +52,9 @@ describe('FakeSwitch server', function () {
     const raw = new RawClient(port);
     raws.push(raw);
     const g1 = readWire('g1-auth-wrong-password.plain.txt');
-    const expected = Buffer.concat(g1.filter((r) => r.direction === 'recv').map((r) => r.bytes));
+    const expected = Buffer.concat(g1.filter((r) => r.kind === 'recv').map((r) => r.bytes));
     await until('auth/request', () => raw.received.length > 0);
-    for (const r of g1.filter((x) => x.direction === 'sent')) raw.socket.write(r.bytes);
+    for (const r of g1.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
     await until('the close', () => raw.closed);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
     expect(fake.commands).to.deep.equal(['auth [redacted]']);
@@ -66,11 +66,11 @@ describe('FakeSwitch server', function () {
     const raw = new RawClient(port);
     raws.push(raw);
     const g2 = readWire('g2-event-list-and-filters.plain.txt');
-    const cut = g2.findIndex((r) => r.direction === 'sent' && r.bytes.toString().startsWith('bgapi'));
+    const cut = g2.findIndex((r) => r.kind === 'sent' && r.bytes.toString().startsWith('bgapi'));
     const head = g2.slice(0, cut);
-    const expected = Buffer.concat(head.filter((r) => r.direction === 'recv').map((r) => r.bytes));
+    const expected = Buffer.concat(head.filter((r) => r.kind === 'recv').map((r) => r.bytes));
     await until('auth/request', () => raw.received.length > 0);
-    for (const r of head.filter((x) => x.direction === 'sent')) raw.socket.write(r.bytes);
+    for (const r of head.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
     await until('all replies', () => raw.received.length >= expected.length);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
   });

@@ -3,7 +3,7 @@
  * Run from the repository root after `npx tsc -p tsconfig.json`:
  *   node dist/test/esl/support/extract-scenario-data.js
  *
- * For each recording: take what the service would receive (capture-reader's serviceView, or callLegsView
+ * For each recording: take what the service would receive (service-view.ts's serviceView, or callLegsView
  * for batch 1/2 captures without c2c_call_id), give every event a role (lbA = the origination_uuid, lbB =
  * the other loopback leg, firstSip/secondSip = SIP legs in order of creation, job, bowout), replace the
  * call's own values by tokens (see scenarios/engine.ts), replace runs of originate variables by
@@ -16,8 +16,9 @@ import { join } from 'node:path';
 import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
 import type { Role } from '../../../fake-switch/scenarios/engine';
 import { parseExportList, varHeaders } from '../../../fake-switch/scenarios/engine';
-import { callLegsView, header, originateJobUuid, readCapture, serviceView } from './capture-reader';
-import type { Capture, CaptureEvent } from './capture-reader';
+import { header, readCapture } from '../../support/capture-reader';
+import type { Capture, CaptureEvent } from '../../support/capture-reader';
+import { callLegsView, originateJobUuid, serviceView } from './service-view';
 import { parseOriginateLine } from './originate-line';
 
 export type RecordingSpec = {
@@ -92,8 +93,6 @@ export const RECORDINGS: RecordingSpec[] = [
   },
 ];
 
-export const FIXTURES = join('test', 'fixtures', 'esl');
-
 export function killAtMs(cap: Capture): number | undefined {
   const r = cap.records.find(
     (x) =>
@@ -116,8 +115,8 @@ export type Loaded = {
   tailRefMs: number;
 };
 
-export function loadRecording(spec: RecordingSpec, dir = FIXTURES): Loaded {
-  const cap = readCapture(join(dir, `${spec.file}.plain.txt`));
+export function loadRecording(spec: RecordingSpec): Loaded {
+  const cap = readCapture(`${spec.file}.plain.txt`);
   const parsed = parseOriginateLine(cap.originateCommand);
   const jobUuid = originateJobUuid(cap) ?? '';
   const events = spec.view === 'service' ? serviceView(cap, jobUuid) : callLegsView(cap, jobUuid);
