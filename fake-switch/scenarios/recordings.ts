@@ -1,20 +1,23 @@
-/** The decoded recordings (data/*.ts), by name. */
+/**
+ * The decoded recordings, by name. The data files are imported, so the build copies them into dist/ beside
+ * this module.
+ */
 import { decodeRecording } from './engine';
 import type { Recording, RecordingData } from './engine';
-import { answered } from './data/answered';
-import { bypassAnswered } from './data/bypassAnswered';
-import { bypassSecondBusy } from './data/bypassSecondBusy';
-import { bypassSecondRinging } from './data/bypassSecondRinging';
-import { firstBusy } from './data/firstBusy';
-import { firstNoAnswer } from './data/firstNoAnswer';
-import { firstNotFound } from './data/firstNotFound';
-import { firstRinging } from './data/firstRinging';
-import { killBypass } from './data/killBypass';
-import { killFourLegs } from './data/killFourLegs';
-import { killTwoLegs } from './data/killTwoLegs';
-import { secondBusy } from './data/secondBusy';
-import { secondNotFound } from './data/secondNotFound';
-import { secondRinging } from './data/secondRinging';
+import answered from './data/answered.json';
+import bypassAnswered from './data/bypassAnswered.json';
+import bypassSecondBusy from './data/bypassSecondBusy.json';
+import bypassSecondRinging from './data/bypassSecondRinging.json';
+import firstBusy from './data/firstBusy.json';
+import firstNoAnswer from './data/firstNoAnswer.json';
+import firstNotFound from './data/firstNotFound.json';
+import firstRinging from './data/firstRinging.json';
+import killBypass from './data/killBypass.json';
+import killFourLegs from './data/killFourLegs.json';
+import killTwoLegs from './data/killTwoLegs.json';
+import secondBusy from './data/secondBusy.json';
+import secondNotFound from './data/secondNotFound.json';
+import secondRinging from './data/secondRinging.json';
 
 export const RECORDING_DATA = {
   answered,
