@@ -2,8 +2,8 @@ import type { EslSubscription } from '../../esl';
 
 /**
  * The service's event socket subscription, sent by its ESL client after every (re)connect. FreeSWITCH
- * delivers a subscribed event of any call on the switch; once a filter is set, only an event that matches
- * at least one filter (they add up, each lets its own events through).
+ * delivers the subscribed events of every call on the switch; once a filter is set, it delivers only the
+ * events that match at least one filter (filters add up: each one lets its own events through).
  */
 export const CALL_SUBSCRIPTION: EslSubscription = Object.freeze({
   events: Object.freeze([
