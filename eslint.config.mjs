@@ -17,39 +17,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    files: ['esl/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/src/**', 'express', 'better-sqlite3', 'winston'],
-              message: 'esl/ is a self-contained ESL layer',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src/**/*.ts'],
-    ignores: ['src/store/sqlite/**', 'src/runtime.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/store/sqlite/**', 'better-sqlite3'],
-              message: 'services speak to the store ports (src/store/ports.ts); only src/runtime.ts picks an adapter',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...insideEsl(),
+  ...outsideEsl(),
   {
     files: ['src/http/**/*.ts'],
     rules: {
@@ -81,3 +50,66 @@ export default tseslint.config(
     },
   },
 );
+
+/**
+ * esl/ could be published alone: it imports node:* built-ins and its own files only (no package, nothing
+ * above esl/; written per folder depth, as a relative path's reach depends on it).
+ */
+function insideEsl() {
+  const configs = [];
+  for (let depth = 1; depth <= 4; depth++) {
+    configs.push({
+      files: [`esl/${'*/'.repeat(depth - 1)}*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { regex: '^(?!node:|\\.)', message: 'esl/ imports node:* built-ins and its own files only' },
+              { regex: `^(\\.\\./){${depth}}`, message: 'esl/ imports nothing outside esl/' },
+            ],
+          },
+        ],
+      },
+    });
+  }
+  return configs;
+}
+
+/**
+ * Outside esl/, the ESL layer is reached through its barrel (esl/index.ts) only. The ban is written per
+ * folder depth so that it names the top-level esl/ exactly (test/esl/ is another folder); the fake switch
+ * also knows nothing of the service. src/http/ has a stricter rule of its own, below.
+ */
+function outsideEsl() {
+  const FAKE_SWITCH_ONLY = {
+    group: ['**/src/**', 'express', 'better-sqlite3', 'winston'],
+    message: 'the fake switch is a stand-in for FreeSWITCH: it knows nothing of the service',
+  };
+  // The services speak to the store's ports; the composition root alone picks the adapter.
+  const STORE_ADAPTER = {
+    group: ['**/store/sqlite/**', 'better-sqlite3'],
+    message: 'services speak to the store ports (src/store/ports.ts); only src/runtime.ts picks an adapter',
+  };
+  const ADAPTER_AND_ROOT = ['src/store/sqlite/*.ts', 'src/runtime.ts'];
+  const configs = [];
+  for (const root of ['src', 'test', 'bench', 'fake-switch']) {
+    for (let depth = 1; depth <= 6; depth++) {
+      const deep = {
+        regex: `^(\\.\\./){${depth}}esl/(?!index$)`,
+        message: 'import the ESL layer through its barrel (esl/index.ts), not its files',
+      };
+      const files = [`${root}/${'*/'.repeat(depth - 1)}*.ts`];
+      const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+      if (root === 'src') {
+        configs.push({ files, ignores: ADAPTER_AND_ROOT, rules: rule([deep, STORE_ADAPTER]) });
+        // The adapter and the root themselves: the barrel rule only (at their own depth).
+        const own = { 1: ['src/runtime.ts'], 3: ['src/store/sqlite/*.ts'] }[depth];
+        if (own) configs.push({ files: own, rules: rule([deep]) });
+      } else {
+        configs.push({ files, rules: rule(root === 'fake-switch' ? [deep, FAKE_SWITCH_ONLY] : [deep]) });
+      }
+    }
+  }
+  return configs;
+}

@@ -5,7 +5,8 @@
  */
 import crypto from 'node:crypto';
 import * as net from 'node:net';
-import { EslClient } from '../esl/client';
+import { EslClient } from '../esl';
+import { CALL_SUBSCRIPTION } from '../src/calls/subscription';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { buildRuntime } from '../src/runtime';
@@ -39,7 +40,13 @@ function finish(extra: object): void {
 
 async function service(s: IngestSetup): Promise<void> {
   const logger = createLogger({ level: 'warn' });
-  const client = new EslClient({ host: '127.0.0.1', port: s.port, password: s.password, logger });
+  const client = new EslClient({
+    host: '127.0.0.1',
+    port: s.port,
+    password: s.password,
+    logger,
+    subscription: CALL_SUBSCRIPTION,
+  });
   const runtime = buildRuntime({
     config: { ...loadConfig({}), dbPath: s.dbPath },
     logger,

@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FakeSwitch } from '../esl/fake-switch/server';
+import { FakeSwitch } from '../fake-switch/server';
 import type { IngestSetup } from './ingest-worker';
 import { BENCH_ACCOUNT_ID, interleavedStream } from './lib/streams';
 

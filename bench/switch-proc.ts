@@ -5,9 +5,9 @@
  * scenarios, as `npm run fake-switch`. Reports, on request, when each originate's `bgapi` arrived
  * (process.hrtime, the system's monotonic clock, shared with the bench process).
  */
-import { FakeSwitch } from '../esl/fake-switch/server';
-import type { Scenario, ScenarioStep } from '../esl/fake-switch/scenario-types';
-import { selectScenario } from '../esl/fake-switch/scenarios';
+import { FakeSwitch } from '../fake-switch/server';
+import type { Scenario, ScenarioStep } from '../fake-switch/scenario-types';
+import { selectScenario } from '../fake-switch/scenarios';
 
 const mode = process.argv[2] === 'real' ? 'real' : 'accept';
 const arrivals = new Map<string, string>();

@@ -27,25 +27,10 @@ export type EslSubscription = {
   readonly filters: ReadonlyArray<readonly [string, string]>;
 };
 
-/** The subscription the call tracker needs (PRODUCT §6; captures h2-filter-regex, i5-subscription-*). */
-export const DEFAULT_SUBSCRIPTION: EslSubscription = Object.freeze({
-  events: Object.freeze([
-    'CHANNEL_CREATE',
-    'CHANNEL_PROGRESS',
-    'CHANNEL_PROGRESS_MEDIA',
-    'CHANNEL_ANSWER',
-    'CHANNEL_BRIDGE',
-    'CHANNEL_UNBRIDGE',
-    'CHANNEL_HANGUP_COMPLETE',
-    'BACKGROUND_JOB',
-    'CUSTOM',
-    'loopback::bowout',
-  ]),
-  filters: Object.freeze([
-    Object.freeze(['variable_c2c_call_id', '/^c2c-/'] as const),
-    Object.freeze(['Event-Name', 'BACKGROUND_JOB'] as const),
-    Object.freeze(['Event-Subclass', 'loopback::bowout'] as const),
-  ]),
+/** The default: nothing subscribed (see {@link EslClientOptions.subscription}). */
+const NO_SUBSCRIPTION: EslSubscription = Object.freeze({
+  events: Object.freeze([]),
+  filters: Object.freeze([]),
 });
 
 /** Options of {@link EslClient}. */
@@ -55,7 +40,12 @@ export type EslClientOptions = {
   /** The ESL password. Never logged, never part of an error message. */
   password: string;
   logger?: EslLogger;
-  /** Default {@link DEFAULT_SUBSCRIPTION}. */
+  /**
+   * Events and filters sent after every (re)connect. Default none: no `event` command is sent and no event
+   * arrives, not even a `bgapi`'s `BACKGROUND_JOB` ({@link EslClient.waitForJob} would time out). With no
+   * events but filters, only the filters are sent. FreeSWITCH sends every subscribed event of the whole
+   * switch: ask for what you need and filter for your own calls.
+   */
   subscription?: EslSubscription;
   /** Reconnect backoff; default 250 ms doubling to 10 s, ±20 % jitter. */
   backoff?: Partial<BackoffOptions>;
@@ -184,7 +174,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
    */
   constructor(options: EslClientOptions) {
     super();
-    const subscription = options.subscription ?? DEFAULT_SUBSCRIPTION;
+    const subscription = options.subscription ?? NO_SUBSCRIPTION;
     for (const word of subscription.events) {
       assertSafeCommand(word);
       if (/\s/.test(word)) throw new EslInvalidCommandError('event name contains a blank');
@@ -291,7 +281,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   /**
    * Sends `bgapi <command>` with our own `Job-UUID:` header and resolves when FreeSWITCH accepted it
    * (`+OK Job-UUID: …`). The job's outcome arrives later as a `job` event and through
-   * {@link EslClient.waitForJob}.
+   * {@link EslClient.waitForJob}, when the subscription has `BACKGROUND_JOB`.
    *
    * @param command - e.g. `originate {…}loopback/2600/default +15551234567 XML default`
    * @throws EslInvalidCommandError, EslConnectionError, EslTimeoutError, EslCommandError (`-ERR` reply)
@@ -447,10 +437,13 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     }
   }
 
-  /** Sends `event plain …` and the filters; any `-ERR` or timeout fails this connection. */
+  /** Sends `event plain …` (when there are events) and the filters; any `-ERR` or timeout fails this connection. */
   private async subscribe(conn: EslConnection): Promise<void> {
     const { events, filters } = this.opts.subscription;
-    const commands = [`event plain ${events.join(' ')}`, ...filters.map(([h, v]) => `filter ${h} ${v}`)];
+    const commands = [
+      ...(events.length > 0 ? [`event plain ${events.join(' ')}`] : []),
+      ...filters.map(([h, v]) => `filter ${h} ${v}`),
+    ];
     for (const command of commands) {
       const frame = await conn.send(command, [], this.opts.commandTimeoutMs);
       const reply = frameHeader(frame, 'Reply-Text') ?? '';

@@ -1,10 +1,10 @@
 /**
- * The public surface of the ESL layer. Nothing else under `esl/` (except `esl/fake-switch/`, a test
- * tool) is imported from outside.
+ * The public surface of the ESL layer. Nothing else under `esl/` is imported from outside.
  *
  * @example
  * ```ts
- * const esl = new EslClient({ host: '127.0.0.1', port: 8021, password, logger });
+ * const subscription = { events: ['CHANNEL_ANSWER', 'BACKGROUND_JOB'], filters: [] };
+ * const esl = new EslClient({ host: '127.0.0.1', port: 8021, password, logger, subscription });
  * esl.on('event', (e) => tracker.onEvent(e));
  * esl.start();
  * const { jobUuid } = await esl.bgapi(originateArgs, { timeoutMs: 5000 });
@@ -13,7 +13,6 @@
  */
 export {
   EslClient,
-  DEFAULT_SUBSCRIPTION,
   type EslClientOptions,
   type EslClientEvents,
   type EslSubscription,
@@ -27,6 +26,15 @@ export { type EslHealth, type EslLogger, silentLogger } from './health';
 export { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 export { EslParser, frameHeader, DEFAULT_PARSER_LIMITS, type EslFrame, type ParserLimits } from './parser';
 export { assertSafeCommand, redactCommand } from './connection';
+export {
+  buildOriginate,
+  escapeChannelValue,
+  channelValueProblem,
+  routeProblem,
+  OriginateInputError,
+  type OriginateSpec,
+  type OriginateVar,
+} from './originate';
 export {
   EslError,
   EslConnectionError,

@@ -35,5 +35,5 @@ function stop(): void {
 
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
-run('fake-switch', 'dist/esl/fake-switch/cli.js', ['--port', process.env['ESL_PORT'] ?? '8021']);
+run('fake-switch', 'dist/fake-switch/cli.js', ['--port', process.env['ESL_PORT'] ?? '8021']);
 setTimeout(() => run('service', 'dist/src/main.js', []), 300);

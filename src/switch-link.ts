@@ -1,4 +1,5 @@
 import { EslClient } from '../esl';
+import { CALL_SUBSCRIPTION } from './calls/subscription';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
@@ -18,6 +19,7 @@ export function startSwitchLink(config: Config, logger: Logger): EslClient {
     port: config.eslPort,
     password: config.eslPassword,
     logger: log,
+    subscription: CALL_SUBSCRIPTION,
   });
   let down: Outage | undefined;
   esl.on('state', (health) => {

@@ -4,8 +4,8 @@
  * byte for byte as `text/event-plain`, interleaved as simultaneous calls.
  */
 import crypto from 'node:crypto';
-import { DEFAULT_SUBSCRIPTION } from '../../esl/client';
-import { Subscription, eventPlainFrame } from '../../esl/fake-switch/wire';
+import { Subscription, eventPlainFrame } from '../../fake-switch/wire';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import { scenarioSteps } from '../../test/support/scenario-steps';
 
 export const BENCH_ACCOUNT_ID = 'a'.repeat(32);
@@ -18,8 +18,8 @@ export type CallStream = { callId: string; configId: string; frames: Array<{ atM
 /** A subscription filter exactly as the service's ESL client sets it up. */
 export function serviceSubscription(): Subscription {
   const sub = new Subscription();
-  sub.event(`plain ${DEFAULT_SUBSCRIPTION.events.join(' ')}`);
-  for (const [h, v] of DEFAULT_SUBSCRIPTION.filters) sub.filter(`${h} ${v}`);
+  sub.event(`plain ${CALL_SUBSCRIPTION.events.join(' ')}`);
+  for (const [h, v] of CALL_SUBSCRIPTION.filters) sub.filter(`${h} ${v}`);
   return sub;
 }
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { OriginateInputError } from '../../esl/originate';
+import { OriginateInputError } from '../../esl';
 import type { AccountService } from '../accounts/account-service';
 import type { CallTracker } from '../calls/call-tracker';
 import type { RecordBase } from '../calls/history-record';

@@ -1,4 +1,4 @@
-import { routeProblem } from '../../esl/originate';
+import { routeProblem } from '../../esl';
 
 export type ContactKind = 'number' | 'sip';
 

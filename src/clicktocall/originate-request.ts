@@ -4,7 +4,7 @@ import {
   OriginateInputError,
   routeProblem,
   type OriginateVar,
-} from '../../esl/originate';
+} from '../../esl';
 import type { Account, ClickToCallDoc, SipHeaderValue } from '../domain';
 import { holdMusicProblem, resolveRingback, ringbackProblem } from './ringback';
 

@@ -1,4 +1,4 @@
-import { channelValueProblem } from '../../esl/originate';
+import { channelValueProblem } from '../../esl';
 
 /**
  * Ringback tones by name, as FreeSWITCH's default configuration defines them (`conf/vanilla/vars.xml`,

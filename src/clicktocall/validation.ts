@@ -4,7 +4,7 @@ import Ajv, {
   type SchemaValidateFunction,
   type ValidateFunction,
 } from 'ajv';
-import { channelValueProblem } from '../../esl/originate';
+import { channelValueProblem } from '../../esl';
 import { validationError, type ValidationDetails } from '../errors';
 import { CLICKTOCALL_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
 import { ringbackProblem } from './ringback';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
 import type { EslEvent } from '../../esl';
-import type { ScenarioStep } from '../../esl/fake-switch/scenario-types';
+import type { ScenarioStep } from '../../fake-switch/scenario-types';
 import type { CallEvent } from '../../src/calls/call-state';
 import type { SwitchPort } from '../../src/calls/switch-port';
 import { harness, type Harness } from '../support/harness';

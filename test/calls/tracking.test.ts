@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { EslClient } from '../../esl';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import { harness, minimal, type Harness } from '../support/harness';
 import { pollUntil } from '../support/poll';
 import { switchRig, type SwitchRig } from '../support/switch';
@@ -288,6 +289,7 @@ describe('call tracking across a service restart', function () {
         host: '127.0.0.1',
         port: rig1.fake.listeningPort,
         password: 'ClueCon',
+        subscription: CALL_SUBSCRIPTION,
         backoff: { initialMs: 20, maxMs: 100 },
       });
       const h2 = harness({ esl: esl2, now: () => new Date(), dbPath: file });

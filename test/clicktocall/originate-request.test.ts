@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { OriginateInputError } from '../../esl/originate';
-import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+import { OriginateInputError } from '../../esl';
+import { parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/domain';
 import {
   buildOriginateRequest,

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import {
-  DEFAULT_SUBSCRIPTION,
   EslAuthError,
   EslClient,
   EslConnectionError,
@@ -13,10 +12,12 @@ import {
   type EslJobResult,
   type EslLogger,
 } from '../../esl';
-import { FakeSwitch, type FakeSwitchOptions } from '../../esl/fake-switch/server';
+import { FakeSwitch, type FakeSwitchOptions } from '../../fake-switch/server';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import { hangups, stubParseOriginate, stubScenario } from './support/scenario-stub';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd';
+/** The service's subscription (passed by makeClient) as it must go out on the wire. */
 const SUBSCRIBE_COMMANDS = [
   'event plain CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB CUSTOM loopback::bowout',
   'filter variable_c2c_call_id /^c2c-/',
@@ -79,6 +80,7 @@ describe('EslClient against the fake switch', function () {
       traceWire: true,
       backoff: { initialMs: 50, maxMs: 400 },
       commandTimeoutMs: 3000,
+      subscription: CALL_SUBSCRIPTION,
       ...opts,
     });
     client.start();
@@ -98,13 +100,31 @@ describe('EslClient against the fake switch', function () {
     expect(JSON.stringify(log.lines)).to.not.contain(PASSWORD);
   });
 
-  it('when started, then it authenticates and sends exactly the default subscription and filters', async () => {
+  it('when started, then it authenticates and sends exactly the given subscription and filters', async () => {
     const c = makeClient(await startFake());
     await c.waitConnected(5000);
     expect(fake.commands).to.deep.equal(['auth [redacted]', ...SUBSCRIBE_COMMANDS]);
     expect(c.health.connected).to.equal(true);
     expect(c.health.reconnects).to.equal(0);
-    expect(DEFAULT_SUBSCRIPTION.events).to.not.include('ALL');
+    expect(CALL_SUBSCRIPTION.events).to.not.include('ALL');
+  });
+
+  it('when no subscription is given, then it sends no event or filter command and receives no event', async () => {
+    const port = await startFake();
+    const c = new EslClient({ host: '127.0.0.1', port, password: PASSWORD, logger: log.logger });
+    client = c;
+    c.start();
+    await c.waitConnected(5000);
+    const events: EslEvent[] = [];
+    const jobs: EslJobResult[] = [];
+    c.on('event', (e) => events.push(e));
+    c.on('job', (j) => jobs.push(j));
+    const { jobUuid } = await c.bgapi('status');
+    const job = await settle(c.waitForJob(jobUuid, { timeoutMs: 300 }));
+    expect(fake.commands).to.deep.equal(['auth [redacted]', 'bgapi status']);
+    expect(!job.ok && job.error).to.be.instanceOf(EslTimeoutError);
+    expect(events).to.deep.equal([]);
+    expect(jobs).to.deep.equal([]);
   });
 
   it('when api is called, then the api/response body comes back (status, unknown command)', async () => {

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import * as net from 'node:net';
 import { EslClient, EslParser, frameHeader, type EslEvent, type EslFrame } from '../../esl';
-import { parseCliOptions } from '../../esl/fake-switch/cli';
-import { FakeSwitch } from '../../esl/fake-switch/server';
-import { readWire } from './support/esl-capture';
+import { parseCliOptions } from '../../fake-switch/cli';
+import { FakeSwitch } from '../../fake-switch/server';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
+import { readWire } from '../support/capture-reader';
 
 /** A raw TCP client that collects every byte the fake switch sends. */
 class RawClient {
@@ -51,9 +52,9 @@ describe('FakeSwitch server', function () {
     const raw = new RawClient(port);
     raws.push(raw);
     const g1 = readWire('g1-auth-wrong-password.plain.txt');
-    const expected = Buffer.concat(g1.filter((r) => r.direction === 'recv').map((r) => r.bytes));
+    const expected = Buffer.concat(g1.filter((r) => r.kind === 'recv').map((r) => r.bytes));
     await until('auth/request', () => raw.received.length > 0);
-    for (const r of g1.filter((x) => x.direction === 'sent')) raw.socket.write(r.bytes);
+    for (const r of g1.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
     await until('the close', () => raw.closed);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
     expect(fake.commands).to.deep.equal(['auth [redacted]']);
@@ -65,11 +66,11 @@ describe('FakeSwitch server', function () {
     const raw = new RawClient(port);
     raws.push(raw);
     const g2 = readWire('g2-event-list-and-filters.plain.txt');
-    const cut = g2.findIndex((r) => r.direction === 'sent' && r.bytes.toString().startsWith('bgapi'));
+    const cut = g2.findIndex((r) => r.kind === 'sent' && r.bytes.toString().startsWith('bgapi'));
     const head = g2.slice(0, cut);
-    const expected = Buffer.concat(head.filter((r) => r.direction === 'recv').map((r) => r.bytes));
+    const expected = Buffer.concat(head.filter((r) => r.kind === 'recv').map((r) => r.bytes));
     await until('auth/request', () => raw.received.length > 0);
-    for (const r of head.filter((x) => x.direction === 'sent')) raw.socket.write(r.bytes);
+    for (const r of head.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
     await until('all replies', () => raw.received.length >= expected.length);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
   });
@@ -91,7 +92,12 @@ describe('FakeSwitch server', function () {
   it('when the real scenarios play a two-party call, then the job says +OK <call id> and hupall hangs every leg up', async () => {
     fake = new FakeSwitch({ speed: 20 });
     const { port } = await fake.start();
-    const client = new EslClient({ host: '127.0.0.1', port, password: 'ClueCon' });
+    const client = new EslClient({
+      host: '127.0.0.1',
+      port,
+      password: 'ClueCon',
+      subscription: CALL_SUBSCRIPTION,
+    });
     try {
       client.start();
       await client.waitConnected(5000);

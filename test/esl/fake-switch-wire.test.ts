@@ -11,9 +11,15 @@ import {
   showChannels,
   statusText,
   CommandReader,
-} from '../../esl/fake-switch/wire';
+} from '../../fake-switch/wire';
 import { percentDecode } from '../../esl';
-import { plainCaptureFiles, readWire, received, splitEventBody, splitMessage } from './support/esl-capture';
+import {
+  plainCaptureFiles,
+  readWire,
+  received,
+  splitEventBody,
+  splitMessage,
+} from '../support/capture-reader';
 
 function contentType(msg: Buffer): string | undefined {
   return splitMessage(msg).headers.find(([k]) => k === 'Content-Type')?.[1];
@@ -29,7 +35,7 @@ function decodedEvent(msg: Buffer): { headers: Array<[string, string]>; body?: s
 
 describe('fake switch wire format, byte for byte against the captures', () => {
   const g2 = readWire('g2-event-list-and-filters.plain.txt');
-  const g2recv = g2.filter((r) => r.direction === 'recv').map((r) => r.bytes);
+  const g2recv = g2.filter((r) => r.kind === 'recv').map((r) => r.bytes);
 
   it('when a client connects, then auth/request is exactly what FreeSWITCH sends (g2)', () => {
     expect(authRequestFrame().equals(g2recv[0] as Buffer)).to.equal(true);
@@ -49,11 +55,11 @@ describe('fake switch wire format, byte for byte against the captures', () => {
     let checked = 0;
     for (let i = 0; i < g2.length; i++) {
       const rec = g2[i];
-      if (rec?.direction !== 'sent') continue;
+      if (rec?.kind !== 'sent') continue;
       const line = rec.bytes.toString('utf8').split('\n')[0] ?? '';
       const reply = g2
         .slice(i + 1)
-        .find((r) => r.direction === 'recv' && contentType(r.bytes) === 'command/reply');
+        .find((r) => r.kind === 'recv' && contentType(r.bytes) === 'command/reply');
       let text: string | undefined;
       if (line.startsWith('event ')) text = sub.event(line.slice(6));
       else if (line === 'filter') text = '-ERR command not found';
@@ -71,7 +77,7 @@ describe('fake switch wire format, byte for byte against the captures', () => {
     const i5 = readWire('i5-subscription-bowout-on-execute.plain.txt');
     const sub = new Subscription();
     const sent = i5
-      .filter((r) => r.direction === 'sent')
+      .filter((r) => r.kind === 'sent')
       .map((r) => r.bytes.toString('utf8').split('\n')[0] ?? '');
     const replies = received('i5-subscription-bowout-on-execute.plain.txt').filter(
       (m) => contentType(m) === 'command/reply',

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { Connection, type Event } from 'modesl';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { FakeSwitch } from '../../fake-switch/server';
 
 describe('modesl 1.2.1 against the fake switch', function () {
   this.timeout(10_000);

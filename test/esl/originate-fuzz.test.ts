@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { OriginateInputError } from '../../esl/originate';
-import { parseOriginate } from '../../esl/fake-switch/originate-parser';
+import { OriginateInputError } from '../../esl';
+import { parseOriginate } from '../../fake-switch/originate-parser';
 import type { Account, ClickToCallDoc } from '../../src/domain';
 import { normalizeContact } from '../../src/clicktocall/contact';
 import { buildOriginateRequest, RESERVED_CAV_KEYS } from '../../src/clicktocall/originate-request';

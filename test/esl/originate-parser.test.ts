@@ -1,44 +1,21 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
-import { buildOriginate, escapeChannelValue } from '../../esl/originate';
-import {
-  ORIGINATE_USAGE,
-  parseOriginate,
-  type ParsedOriginate,
-} from '../../esl/fake-switch/originate-parser';
+import { buildOriginate, escapeChannelValue } from '../../esl';
+import { ORIGINATE_USAGE, parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
+import { readRecords } from '../support/capture-reader';
 
-const FIXTURES = path.join(__dirname, '../../../test/fixtures/esl');
+type Frame = { kind: 'sent' | 'recv' | 'note'; text: string };
 
-type Frame = { kind: 'sent' | 'recv'; text: string } | { kind: 'note'; text: string };
-
-/** Reads a capture file: marker line, `len` raw bytes, one `\n` (captures README, "File format"). */
-function readCapture(name: string): Frame[] {
-  const buf = fs.readFileSync(path.join(FIXTURES, name));
-  const frames: Frame[] = [];
-  let i = 0;
-  while (i < buf.length) {
-    const nl = buf.indexOf(10, i);
-    const line = buf.subarray(i, nl).toString('utf8');
-    i = nl + 1;
-    const m = /^##ESL-CAPTURE (<<< RECV|>>> SENT|NOTE|v1) ?(.*)$/.exec(line);
-    if (!m) throw new Error(`capture desync at byte ${i}`);
-    if (m[1] === 'NOTE') frames.push({ kind: 'note', text: m[2] ?? '' });
-    else if (m[1] !== 'v1') {
-      const len = Number(/len=(\d+)/.exec(m[2] ?? '')?.[1]);
-      frames.push({
-        kind: m[1] === '>>> SENT' ? 'sent' : 'recv',
-        text: buf.subarray(i, i + len).toString('utf8'),
-      });
-      i += len + 1;
-    }
-  }
-  return frames;
+/** A capture's records as text (NOTE lines without their time). */
+function textRecords(name: string): Frame[] {
+  return readRecords(name).flatMap((r): Frame[] => {
+    if (r.kind === 'meta') return [];
+    return [{ kind: r.kind, text: r.kind === 'note' ? r.text : r.bytes.toString('utf8') }];
+  });
 }
 
 /** Every `bgapi originate` of a capture with its job's body, matched by Job-UUID. */
 function originateJobs(name: string): Array<{ args: string; note: string; body: string; getvar?: string }> {
-  const frames = readCapture(name);
+  const frames = textRecords(name);
   const bodies = new Map<string, string>();
   for (const f of frames) {
     if (f.kind === 'recv' && f.text.includes('Event-Name: BACKGROUND_JOB')) {
@@ -81,7 +58,7 @@ function parsed(args: string): ParsedOriginate {
   return result;
 }
 
-describe('esl/fake-switch/originate-parser', () => {
+describe('fake-switch/originate-parser', () => {
   describe('errors, against e-originate-errors (FreeSWITCH 1.10.12)', () => {
     const jobs = originateJobs('e-originate-errors.plain.txt');
 
@@ -109,7 +86,7 @@ describe('esl/fake-switch/originate-parser', () => {
     });
 
     for (const job of jobs) {
-      it(`when ${job.note.replace(/^t=\S+ /, '')}, then the model agrees with the switch`, () => {
+      it(`when ${job.note}, then the model agrees with the switch`, () => {
         const result = parseOriginate(job.args);
         if (job.body.startsWith('+OK')) {
           expect(result).not.to.have.property('error');
@@ -124,7 +101,7 @@ describe('esl/fake-switch/originate-parser', () => {
 
   describe('values, against h7-escaping-values-subset (event json)', () => {
     for (const job of originateJobs('h7-escaping-values-subset.json.txt')) {
-      it(`when ${job.note.replace(/^t=\S+ /, '')}, then the model reads back the switch's value`, () => {
+      it(`when ${job.note}, then the model reads back the switch's value`, () => {
         expect(parsed(job.args).vars['x_test']).to.equal(job.getvar);
       });
     }
@@ -132,7 +109,7 @@ describe('esl/fake-switch/originate-parser', () => {
 
   describe('routes, against h7-route-chars', () => {
     const byCase = new Map(
-      originateJobs('h7-route-chars.plain.txt').map((j) => [j.note.replace(/^t=\S+ CASE /, ''), j]),
+      originateJobs('h7-route-chars.plain.txt').map((j) => [j.note.replace(/^CASE /, ''), j]),
     );
     const get = (name: string): ParsedOriginate => parsed(byCase.get(name)?.args ?? '');
 

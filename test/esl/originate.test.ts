@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   buildOriginate,
   channelValueProblem,
@@ -9,32 +7,8 @@ import {
   routeProblem,
   type OriginateSpec,
   type OriginateVar,
-} from '../../esl/originate';
-
-const FIXTURES = path.join(__dirname, '../../../test/fixtures/esl');
-
-type CaptureRecord = { kind: 'sent' | 'recv'; data: Buffer } | { kind: 'note'; text: string };
-
-/** Reads a capture file: marker line, `len` raw bytes, one `\n` (captures README, "File format"). */
-function readCapture(name: string): CaptureRecord[] {
-  const buf = fs.readFileSync(path.join(FIXTURES, name));
-  const records: CaptureRecord[] = [];
-  let i = 0;
-  while (i < buf.length) {
-    const nl = buf.indexOf(10, i);
-    const line = buf.subarray(i, nl).toString('utf8');
-    i = nl + 1;
-    const m = /^##ESL-CAPTURE (<<< RECV|>>> SENT|NOTE|v1) ?(.*)$/.exec(line);
-    if (!m) throw new Error(`capture desync at byte ${i}`);
-    if (m[1] === 'NOTE') records.push({ kind: 'note', text: m[2] ?? '' });
-    else if (m[1] !== 'v1') {
-      const len = Number(/len=(\d+)/.exec(m[2] ?? '')?.[1]);
-      records.push({ kind: m[1] === '>>> SENT' ? 'sent' : 'recv', data: buf.subarray(i, i + len) });
-      i += len + 1;
-    }
-  }
-  return records;
-}
+} from '../../esl';
+import { readRecords, readWire } from '../support/capture-reader';
 
 /** Decodes a Python `repr()` string literal as the capture NOTEs print them. */
 function pyString(s: string, from: number): [string, number] {
@@ -75,7 +49,7 @@ function escapingCases(name: string): EscapeCase[] {
   const cases: EscapeCase[] = [];
   let current: EscapeCase | undefined;
   let awaitingGetvar = false;
-  for (const r of readCapture(name)) {
+  for (const r of readRecords(name)) {
     if (r.kind === 'note') {
       const at = r.text.indexOf('VALUE ');
       if (at === -1) continue;
@@ -87,8 +61,8 @@ function escapingCases(name: string): EscapeCase[] {
       cases.push(current);
       continue;
     }
-    if (!current) continue;
-    const text = r.data.toString('utf8');
+    if (!current || r.kind === 'meta') continue;
+    const text = r.bytes.toString('utf8');
     if (r.kind === 'sent' && text.startsWith('bgapi originate '))
       current.sent = text.slice(16, text.indexOf('\n'));
     if (r.kind === 'sent' && text.startsWith('api uuid_getvar') && current.readBack === undefined)
@@ -322,9 +296,9 @@ describe('esl/originate', () => {
       ['i3-b5-recipe-contact-first.plain.txt', true],
     ] as const) {
       it(`when given the parts of ${file}'s originate, then it rebuilds the captured bytes exactly`, () => {
-        const sent = readCapture(file)
-          .filter((r): r is { kind: 'sent'; data: Buffer } => r.kind === 'sent')
-          .map((r) => r.data.toString('utf8'))
+        const sent = readWire(file)
+          .filter((r) => r.kind === 'sent')
+          .map((r) => r.bytes.toString('utf8'))
           .find((s) => s.startsWith('bgapi originate '));
         expect(sent).to.be.a('string');
         const line = (sent as string).slice(0, (sent as string).indexOf('\n'));

@@ -7,7 +7,7 @@ import {
   percentDecode,
   type EslFrame,
 } from '../../esl';
-import { plainCaptureFiles, received, splitEventBody, splitMessage } from './support/esl-capture';
+import { plainCaptureFiles, received, splitEventBody, splitMessage } from '../support/capture-reader';
 
 /** Files this suite copied itself and therefore requires (others' copies are used when present). */
 const REQUIRED = [

@@ -1,22 +1,22 @@
 import { expect } from 'chai';
-import { join } from 'node:path';
 import type {
   LegName,
   ParsedOriginate,
   ScenarioContext,
   ScenarioStep,
-} from '../../esl/fake-switch/scenario-types';
-import { SCENARIO_TABLE, selectScenario } from '../../esl/fake-switch/scenarios';
-import { BUSY_TO_NOT_FOUND } from '../../esl/fake-switch/scenarios/catalog';
-import { IDENTITY, materialize, parseExportList } from '../../esl/fake-switch/scenarios/engine';
-import type { Patch } from '../../esl/fake-switch/scenarios/engine';
-import { recording } from '../../esl/fake-switch/scenarios/recordings';
-import type { RecordingName } from '../../esl/fake-switch/scenarios/recordings';
-import { header, readCapture, serviceView } from './support/capture-reader';
-import type { CaptureEvent } from './support/capture-reader';
+} from '../../fake-switch/scenario-types';
+import { SCENARIO_TABLE, selectScenario } from '../../fake-switch/scenarios';
+import { BUSY_TO_NOT_FOUND } from '../../fake-switch/scenarios/catalog';
+import { IDENTITY, materialize, parseExportList } from '../../fake-switch/scenarios/engine';
+import type { Patch } from '../../fake-switch/scenarios/engine';
+import { recording } from '../../fake-switch/scenarios/recordings';
+import type { RecordingName } from '../../fake-switch/scenarios/recordings';
+import { header, readCapture } from '../support/capture-reader';
+import type { CaptureEvent } from '../support/capture-reader';
 import { captureT0Ms, loadRecording, RECORDINGS } from './support/extract-scenario-data';
 import type { Loaded } from './support/extract-scenario-data';
 import { parseOriginateLine } from './support/originate-line';
+import { serviceView } from './support/service-view';
 
 type Ev = { headers: Array<[string, string]> };
 const h = (ev: Ev, k: string): string | undefined => ev.headers.find(([n]) => n === k)?.[1];
@@ -113,7 +113,7 @@ function ctxFor(parsed: ParsedOriginate): ScenarioContext {
 }
 
 function capView(file: string): CaptureEvent[] {
-  const cap = readCapture(join('test', 'fixtures', 'esl', `${file}.plain.txt`));
+  const cap = readCapture(`${file}.plain.txt`);
   const jobs = serviceView(cap).filter((e) => header(e, 'Event-Name') === 'BACKGROUND_JOB');
   const mine = jobs.find((e) => (header(e, 'Job-Command') ?? '') === 'originate');
   return serviceView(cap).filter((e) => header(e, 'Event-Name') !== 'BACKGROUND_JOB' || e === mine);
@@ -209,7 +209,7 @@ describe('fake-switch scenarios against their source captures', () => {
     it(`${c.name} ⇔ ${c.capture}`, () => {
       const steps = selectScenario(c.parsed).steps(ctxFor(c.parsed));
       const isC5 = c.capture.startsWith('c');
-      const cap = readCapture(join('test', 'fixtures', 'esl', `${c.capture}.plain.txt`));
+      const cap = readCapture(`${c.capture}.plain.txt`);
       const capParsed = parseOriginateLine(cap.originateCommand);
       const raw = isC5 ? recordingView(c.capture) : capView(c.capture);
       const want = raw.filter((e) => e.atMs < (c.until ?? 1e9));

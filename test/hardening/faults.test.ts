@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { StoreBusyError } from '../../src/store/ports';
 import { integrityCheck } from '../../src/store/sqlite/database';
 import { openSqliteStore } from '../../src/store/sqlite/store';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { FakeSwitch } from '../../fake-switch/server';
 import { harness, minimal, type Harness } from '../support/harness';
 import { startService, stopService, tokenFor } from '../support/service-process';
 import { pollUntil } from '../support/poll';

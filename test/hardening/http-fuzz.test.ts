@@ -3,9 +3,10 @@ import type { Server } from 'node:http';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { EslClient } from '../../esl';
-import { parseOriginate } from '../../esl/fake-switch/originate-parser';
-import type { Scenario } from '../../esl/fake-switch/scenario-types';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { parseOriginate } from '../../fake-switch/originate-parser';
+import type { Scenario } from '../../fake-switch/scenario-types';
+import { FakeSwitch } from '../../fake-switch/server';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import type { ClickToCallDoc } from '../../src/domain';
 import { harness, testLogger, type Harness } from '../support/harness';
 import { addCavs, expectedVars, hostile } from '../support/originate-expectations';
@@ -124,7 +125,13 @@ describe('HTTP fuzz: hostile requests never reach the switch as anything but one
   before(async () => {
     fake = new FakeSwitch({ selectScenario: () => jobOnly });
     const { port } = await fake.start();
-    esl = new EslClient({ host: '127.0.0.1', port, password: 'ClueCon', logger: testLogger() });
+    esl = new EslClient({
+      host: '127.0.0.1',
+      port,
+      password: 'ClueCon',
+      logger: testLogger(),
+      subscription: CALL_SUBSCRIPTION,
+    });
     esl.start();
     await esl.waitConnected(3000);
     h = harness({ esl, now: () => new Date() });

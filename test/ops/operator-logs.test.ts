@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { FakeSwitch } from '../../esl/fake-switch/server';
+import { FakeSwitch } from '../../fake-switch/server';
 import { harness, LOG_LINES, minimal } from '../support/harness';
 import { pollUntil } from '../support/poll';
 import { startService, stopService, tokenFor } from '../support/service-process';

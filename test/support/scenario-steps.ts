@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { parseOriginate } from '../../esl/fake-switch/originate-parser';
-import type { ScenarioStep } from '../../esl/fake-switch/scenario-types';
-import { selectScenario } from '../../esl/fake-switch/scenarios';
+import { parseOriginate } from '../../fake-switch/originate-parser';
+import type { ScenarioStep } from '../../fake-switch/scenario-types';
+import { selectScenario } from '../../fake-switch/scenarios';
 import type { ClickToCallDoc } from '../../src/domain';
 import { buildOriginateRequest } from '../../src/clicktocall/originate-request';
 

@@ -1,6 +1,7 @@
 import { EslClient } from '../../esl';
-import { FakeSwitch } from '../../esl/fake-switch/server';
-import { parseOriginate, type ParsedOriginate } from '../../esl/fake-switch/originate-parser';
+import { FakeSwitch } from '../../fake-switch/server';
+import { parseOriginate, type ParsedOriginate } from '../../fake-switch/originate-parser';
+import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
 import { testLogger } from './harness';
 
 export type SwitchRig = { fake: FakeSwitch; esl: EslClient; close(): Promise<void> };
@@ -13,6 +14,7 @@ export async function switchRig(opts: { speed?: number } = {}): Promise<SwitchRi
     host: '127.0.0.1',
     port,
     password: 'ClueCon',
+    subscription: CALL_SUBSCRIPTION,
     backoff: { initialMs: 20, maxMs: 100 },
     commandTimeoutMs: 2000,
     logger: testLogger().child({ module: 'esl' }),

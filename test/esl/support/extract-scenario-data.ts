@@ -1,23 +1,24 @@
 /**
- * Regenerates esl/fake-switch/scenarios/data/*.ts from the capture copies in test/fixtures/esl/.
- * Run from the repository root after `npx tsc -p tsconfig.json`:
- *   node dist/test/esl/support/extract-scenario-data.js
+ * Regenerates the fake switch's recordings, fake-switch/scenarios/data/<name>.json, from the captures in
+ * test/fixtures/esl/: `npm run scenarios` (builds first). test/esl/scenario-data.test.ts checks in every
+ * test run that the committed files are what this gives.
  *
- * For each recording: take what the service would receive (capture-reader's serviceView, or callLegsView
+ * For each recording: take what the service would receive (service-view.ts's serviceView, or callLegsView
  * for batch 1/2 captures without c2c_call_id), give every event a role (lbA = the origination_uuid, lbB =
  * the other loopback leg, firstSip/secondSip = SIP legs in order of creation, job, bowout), replace the
- * call's own values by tokens (see scenarios/engine.ts), replace runs of originate variables by
+ * call's own values by tokens (see fake-switch/scenarios/engine.ts), replace runs of originate variables by
  * {{VARS:…}} markers (test/esl/scenarios.test.ts checks that regenerating with the capture's own values
  * gives every capture event back, header for header),
  * and store each event as a diff against the previous event of the same role.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ParsedOriginate } from '../../../esl/fake-switch/scenario-types';
-import type { Role } from '../../../esl/fake-switch/scenarios/engine';
-import { parseExportList, varHeaders } from '../../../esl/fake-switch/scenarios/engine';
-import { callLegsView, header, originateJobUuid, readCapture, serviceView } from './capture-reader';
-import type { Capture, CaptureEvent } from './capture-reader';
+import path from 'node:path';
+import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
+import type { RecordingData, Role } from '../../../fake-switch/scenarios/engine';
+import { parseExportList, varHeaders } from '../../../fake-switch/scenarios/engine';
+import { FIXTURE_DIR, header, readCapture } from '../../support/capture-reader';
+import type { Capture, CaptureEvent } from '../../support/capture-reader';
+import { callLegsView, originateJobUuid, serviceView } from './service-view';
 import { parseOriginateLine } from './originate-line';
 
 export type RecordingSpec = {
@@ -92,8 +93,6 @@ export const RECORDINGS: RecordingSpec[] = [
   },
 ];
 
-export const FIXTURES = join('test', 'fixtures', 'esl');
-
 export function killAtMs(cap: Capture): number | undefined {
   const r = cap.records.find(
     (x) =>
@@ -116,8 +115,8 @@ export type Loaded = {
   tailRefMs: number;
 };
 
-export function loadRecording(spec: RecordingSpec, dir = FIXTURES): Loaded {
-  const cap = readCapture(join(dir, `${spec.file}.plain.txt`));
+export function loadRecording(spec: RecordingSpec): Loaded {
+  const cap = readCapture(`${spec.file}.plain.txt`);
   const parsed = parseOriginateLine(cap.originateCommand);
   const jobUuid = originateJobUuid(cap) ?? '';
   const events = spec.view === 'service' ? serviceView(cap, jobUuid) : callLegsView(cap, jobUuid);
@@ -339,7 +338,7 @@ function diffLines(base: string[], cur: string[]): string[] {
   return out;
 }
 
-export function encodeRecording(l: Loaded): string {
+export function encodeRecording(l: Loaded): string[] {
   const tok = makeTokenizer(l);
   const lastByRole = new Map<Role, string[]>();
   const lines: string[] = [];
@@ -363,31 +362,35 @@ export function encodeRecording(l: Loaded): string {
     if (ev.body !== '') lines.push(`B ${tok('body', ev.body, usCands)}`);
     lastByRole.set(role, hs);
   });
-  return lines.join('\n');
+  return lines;
+}
+
+/** Where the recordings live: fake-switch/scenarios/data/ of the repository (from the source or dist/). */
+export const DATA_DIR = path.resolve(FIXTURE_DIR, '..', '..', '..', 'fake-switch', 'scenarios', 'data');
+
+/** A recording's data, regenerated from its capture. */
+export function recordingData(spec: RecordingSpec): RecordingData {
+  const l = loadRecording(spec);
+  return {
+    source: `${spec.file}.plain.txt`,
+    tailFromMs: l.tailFromMs,
+    tailRefMs: l.tailRefMs,
+    lines: encodeRecording(l),
+  };
+}
+
+/** A recording file's text: JSON indented by 2, one line of the encoding per array element, final newline. */
+export function recordingJson(data: RecordingData): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
 }
 
 function main(): void {
-  const outDir = join('esl', 'fake-switch', 'scenarios', 'data');
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(DATA_DIR, { recursive: true });
   for (const spec of RECORDINGS) {
-    const l = loadRecording(spec);
-    const text = encodeRecording(l);
-    if (text.includes('`') || text.includes('${'))
-      throw new Error(`${spec.name}: unsafe for a template literal`);
-    const src = [
-      '// Generated by test/esl/support/extract-scenario-data.ts from the capture named in `source`. Do not edit.',
-      "import type { RecordingData } from '../engine';",
-      '',
-      `export const ${spec.name}: RecordingData = {`,
-      `  source: '${spec.file}.plain.txt',`,
-      `  tailFromMs: ${l.tailFromMs},`,
-      `  tailRefMs: ${l.tailRefMs},`,
-      `  text: \`${text}\`,`,
-      '};',
-      '',
-    ].join('\n');
-    writeFileSync(join(outDir, `${spec.name}.ts`), src);
-    console.log(`${spec.name}: ${l.events.length} events, ${src.length} bytes`);
+    const data = recordingData(spec);
+    const text = recordingJson(data);
+    writeFileSync(path.join(DATA_DIR, `${spec.name}.json`), text);
+    console.log(`${spec.name}: ${data.lines.length} lines, ${text.length} bytes`);
   }
 }
 

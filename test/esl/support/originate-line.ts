@@ -3,7 +3,7 @@
  * own parser). Splits `{…}` on unescaped commas, unescapes `\,` `\\` `\s` `\'` and strips quotes, and
  * splits the rest on blanks. `&transfer(<route> XML <ctx>)` (batch 1/2) is reported as route/context.
  */
-import type { ParsedOriginate } from '../../../esl/fake-switch/scenario-types';
+import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
 
 function unescape(v: string): string {
   let out = v;

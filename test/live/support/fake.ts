@@ -3,7 +3,7 @@
  * switch and the real one agree on what a call becomes.
  */
 import path from 'node:path';
-import { FakeSwitch } from '../../../esl/fake-switch/server';
+import { FakeSwitch } from '../../../fake-switch/server';
 import { atEnd, workDir } from './rig';
 import type { CallRecord } from './service';
 import { ServiceClient } from './service';

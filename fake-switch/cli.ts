@@ -1,5 +1,5 @@
 /**
- * `npm run fake-switch` (node dist/esl/fake-switch/cli.js): a fake FreeSWITCH event socket for local
+ * `npm run fake-switch` (node dist/fake-switch/cli.js): a fake FreeSWITCH event socket for local
  * development. Listens on 127.0.0.1:8021 with password ClueCon unless told otherwise:
  *
  *   --host H --port N --password P --speed S     (flags win over the environment)

@@ -1,8 +1,9 @@
 /**
- * Turns a recorded, tokenized event sequence (scenarios/data/*.ts, extracted from the real captures by
- * test/esl/support/extract-scenario-data.ts) into the events of one call.
+ * Turns a recorded, tokenized event sequence (scenarios/data/*.json, extracted from the real captures by
+ * test/esl/support/extract-scenario-data.ts: `npm run scenarios`) into the events of one call.
  *
- * Data format (one template literal per recording; values stay URL-encoded as on the wire):
+ * Data format (one JSON file per recording, one element of `lines` per line; values stay URL-encoded as
+ * on the wire):
  *   `E <role> <atMs> full|diff`  starts an event; role = lbA | lbB | firstSip | secondSip | job | bowout
  *   `H <Name>: <value>`          a header (value URL-encoded, may contain {{tokens}})
  *   `=N` / `-N`                  (diff events) copy / skip the next N headers of the previous event of the
@@ -27,7 +28,8 @@ export type RecordingData = {
   tailFromMs: number;
   /** ms of the command that caused the tail (uuid_kill/hupall) or of its first event */
   tailRefMs: number;
-  text: string;
+  /** the encoded events, one line each (format above) */
+  lines: readonly string[];
 };
 
 export type RecordedEvent = { role: Role; atMs: number; headers: Array<[string, string]>; body?: string };
@@ -48,7 +50,7 @@ export function decodeRecording(data: RecordingData): Recording {
     lastByRole.set(cur.role, cur.headers);
     events.push(cur);
   };
-  for (const line of data.text.split('\n')) {
+  for (const line of data.lines) {
     if (line === '') continue;
     if (line.startsWith('E ')) {
       finish();

@@ -1,11 +1,12 @@
 /**
  * Type declarations for modesl 1.2.1 (which ships none), limited to what its `lib/esl/*.js` really do.
  *
- * The production client (`client.ts`) does not run modesl's Connection or Parser: see `parser.ts` and
- * the report for why (a throwing `decodeURIComponent` in the data handler, an automatic
+ * The production client (`esl/client.ts`) does not run modesl's Connection or Parser, because of a
+ * throwing `decodeURIComponent` in its data handler, an automatic
  * `event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE` subscription after `auth`, `CHANNEL_EXECUTE_COMPLETE`
- * appended to every `events()` call, the bgapi `command/reply` dropped, no reconnect, no limits).
- * These declarations serve the compatibility test that drives the fake switch with modesl.
+ * appended to every `events()` call, the bgapi `command/reply` dropped, no reconnect and no limits.
+ * These declarations serve the compatibility test (test/esl/modesl-compat.test.ts) that drives the fake
+ * switch with modesl, a development dependency only: they live under test/ so that esl/ needs nothing.
  */
 declare module 'modesl' {
   import { EventEmitter } from 'node:events';
