@@ -52,7 +52,7 @@ export type EslConnectionEvents = {
 /**
  * Checks a command (or header value) before it is written: no CR/LF (command injection, capture
  * h7-newline-injection), no `mod_event_socket` (FreeSWITCH turns such a command into
- * `unload mod_event_socket`, PRODUCT §6), not empty.
+ * `unload mod_event_socket`: docs/originate.md#event-socket-rewrite), not empty.
  *
  * @throws EslInvalidCommandError
  */

@@ -1,8 +1,8 @@
 /**
  * The `originate` argument string: escaping, validation and building.
  *
- * Everything here was checked against a real FreeSWITCH 1.10.12 (captures h2, h7, i3 in the project's
- * ESL capture set). Knows nothing of click-to-call; imports nothing but the language.
+ * Everything here was checked against a real FreeSWITCH 1.10.12 (docs/originate.md#escaping, recordings
+ * h2, h7, i3). Knows nothing of click-to-call; imports nothing but the language.
  *
  * @packageDocumentation
  */
@@ -191,7 +191,7 @@ function renderValue(name: string, value: string | readonly string[]): string {
 /**
  * Builds the argument string of `originate` (the command is `originate ` + the result):
  * `{<vars>}loopback/<destination>/<context> <route> XML <context>`, the positional form that honours the
- * context (h7-route-chars, batch 3).
+ * context (docs/originate.md#form; recording h7-route-chars).
  *
  * Every name and value is validated, every value escaped with {@link escapeChannelValue}. The result never
  * contains CR, LF or `mod_event_socket`.

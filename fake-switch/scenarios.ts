@@ -1,7 +1,7 @@
 /**
  * Call scenarios of the fake FreeSWITCH: which events an originate produces, derived header for header
  * from the real FreeSWITCH 1.10.12 captures (copies in test/fixtures/esl/; see scenarios/engine.ts for the
- * data format and test/esl/support/extract-scenario-data.ts for how the data was extracted).
+ * data format and test/support/extract-scenario-data.ts for how the data was extracted).
  *
  * The first party is the loopback endpoint's destination (`loopback/<first>/<ctx>`), the second is the
  * originate's positional route. Each party's behaviour comes from the end of its number (SCENARIO_TABLE).

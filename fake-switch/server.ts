@@ -266,7 +266,7 @@ export class FakeSwitch {
       conn.socket.write(commandReplyFrame(text, extra));
     };
     if (/mod_event_socket/i.test(line) && /(unload|reload)/i.test(line)) {
-      // FreeSWITCH rewrites such a command into `unload mod_event_socket` (PRODUCT §6): everyone is cut off.
+      // FreeSWITCH rewrites such a command into `unload mod_event_socket` (docs/originate.md#event-socket-rewrite): everyone is cut off.
       this.onLog(`[conn ${conn.id}] unload mod_event_socket: dropping every connection`);
       this.dropConnections();
       return;

@@ -19,7 +19,7 @@ export function behaviourOf(number: string): Behaviour {
   return 'answer';
 }
 
-/** The b5 recipe (PRODUCT §6 bypass_media) is recognised by `loopback_bowout_on_execute=true`. */
+/** The b5 recipe (docs/originate.md#bypass-media) is recognised by `loopback_bowout_on_execute=true`. */
 export function isBypass(parsed: ParsedOriginate): boolean {
   return parsed.vars['loopback_bowout_on_execute'] === 'true';
 }

@@ -1,6 +1,6 @@
 /**
  * Turns a recorded, tokenized event sequence (scenarios/data/*.json, extracted from the real captures by
- * test/esl/support/extract-scenario-data.ts: `npm run scenarios`) into the events of one call.
+ * test/support/extract-scenario-data.ts: `npm run scenarios`) into the events of one call.
  *
  * Data format (one JSON file per recording, one element of `lines` per line; values stay URL-encoded as
  * on the wire):
@@ -36,7 +36,7 @@ export type RecordedEvent = { role: Role; atMs: number; headers: Array<[string, 
 
 export type Recording = { data: RecordingData; head: RecordedEvent[]; tail: RecordedEvent[] };
 
-/** Core-UUID the fake switch reports (the real one of the batch 3 captures). */
+/** Core-UUID the fake switch reports (the real one of the i-series recordings, docs/README.md#recordings). */
 export const FAKE_CORE_UUID = '99113845-2fe7-4261-9fce-2c8322e97a90';
 
 export function decodeRecording(data: RecordingData): Recording {

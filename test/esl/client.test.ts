@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pollUntil } from '../support/poll';
 import {
   EslAuthError,
   EslClient,
@@ -14,7 +15,7 @@ import {
 } from '../../esl';
 import { FakeSwitch, type FakeSwitchOptions } from '../../fake-switch/server';
 import { CALL_SUBSCRIPTION } from '../../src/calls/subscription';
-import { hangups, stubParseOriginate, stubScenario } from './support/scenario-stub';
+import { hangups, stubParseOriginate, stubScenario } from '../support/scenario-stub';
 
 const PASSWORD = 'S3cr3t-Pa55w0rd';
 /** The service's subscription (passed by makeClient) as it must go out on the wire. */
@@ -35,14 +36,6 @@ function captureLogger(): { logger: EslLogger; lines: LogLine[] } {
       lines.push(meta === undefined ? { level, msg } : { level, msg, meta });
     };
   return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function settle<T>(
@@ -192,7 +185,7 @@ describe('EslClient against the fake switch', function () {
     );
     const job = await c.waitForJob(jobUuid, { timeoutMs: 3000 });
     expect(job).to.include({ ok: true, result: callId, body: `+OK ${callId}\n` });
-    await until('the answer', () => events.some((e) => e.name === 'CHANNEL_ANSWER'));
+    await pollUntil('the answer', () => events.some((e) => e.name === 'CHANNEL_ANSWER'));
     // CHANNEL_STATE is not subscribed: FreeSWITCH (and the fake) never send it.
     expect(events.map((e) => e.name)).to.deep.equal(['CHANNEL_CREATE', 'CHANNEL_CREATE', 'CHANNEL_ANSWER']);
     expect(events[2]?.header('Note')).to.equal('é ü 中\nline2');
@@ -206,7 +199,7 @@ describe('EslClient against the fake switch', function () {
     expect(await c.api(`hupall ORIGINATOR_CANCEL c2c_call_id ${callId}`)).to.equal(
       `+OK hangup all channels matching [c2c_call_id]=[${callId}] with cause: ORIGINATOR_CANCEL\n`,
     );
-    await until(
+    await pollUntil(
       'both hang-ups',
       () => events.filter((e) => e.name === 'CHANNEL_HANGUP_COMPLETE').length === 2,
     );
@@ -216,7 +209,7 @@ describe('EslClient against the fake switch', function () {
     expect(
       events.filter((e) => e.name === 'CHANNEL_HANGUP_COMPLETE').map((e) => e.header('Hangup-Cause')),
     ).to.deep.equal(['ORIGINATOR_CANCEL', 'ORIGINATOR_CANCEL']);
-    await until('the call to end', () => fake.activeCalls.size === 0);
+    await pollUntil('the call to end', () => fake.activeCalls.size === 0);
     expect(await c.api(`show channels like ${callId} as json`)).to.equal('{"row_count":0}');
   });
 
@@ -260,7 +253,7 @@ describe('EslClient against the fake switch', function () {
       settle(c.bgapi('status', { timeoutMs: 10_000 })),
       settle(c.api('version', { timeoutMs: 10_000 })),
     ];
-    await until(
+    await pollUntil(
       'the commands to reach the switch',
       () => fake.commands.length === SUBSCRIBE_COMMANDS.length + 4,
     );
@@ -278,7 +271,7 @@ describe('EslClient against the fake switch', function () {
     const c = makeClient(port);
     await c.waitConnected(5000);
     await fake.stop();
-    await until('the disconnect', () => !c.connected);
+    await pollUntil('the disconnect', () => !c.connected);
     const t0 = Date.now();
     for (const r of await Promise.all([settle(c.api('status')), settle(c.bgapi('status'))])) {
       expect(r.ok).to.equal(false);
@@ -296,7 +289,7 @@ describe('EslClient against the fake switch', function () {
     c.on('connected', ({ reconnect }) => reconnects.push(reconnect));
     await c.waitConnected(5000);
     await fake.stop();
-    await until('the disconnect', () => !c.connected);
+    await pollUntil('the disconnect', () => !c.connected);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const downAttempts = log.lines.filter((l) => l.msg === 'esl connect failed').length;
     expect(downAttempts).to.be.within(1, 10);
@@ -330,7 +323,7 @@ describe('EslClient against the fake switch', function () {
     const port = await startFake();
     fake.refuseAuth(true);
     const c = makeClient(port);
-    await until('two refusals', () => fake.commands.filter((x) => x === 'auth [redacted]').length >= 2);
+    await pollUntil('two refusals', () => fake.commands.filter((x) => x === 'auth [redacted]').length >= 2);
     expect(c.connected).to.equal(false);
     fake.refuseAuth(false);
     await c.waitConnected(5000);
@@ -352,7 +345,7 @@ describe('EslClient against the fake switch', function () {
       expect(r.ok).to.equal(false);
       expect(!r.ok && r.error).to.be.instanceOf(EslConnectionError);
       fake.stall(false);
-      await until('the reconnect', () => c.health.reconnects === 1 && c.connected);
+      await pollUntil('the reconnect', () => c.health.reconnects === 1 && c.connected);
       expect(log.lines.some((l) => l.msg === 'esl protocol violation')).to.equal(true);
       expect(await c.api('version')).to.equal('FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n');
     });
@@ -412,7 +405,7 @@ describe('EslClient against the fake switch', function () {
     await c.waitForJob(jobUuid, { timeoutMs: 3000 });
     fake.stall(true);
     const pending = settle(c.api('status', { timeoutMs: 10_000 }));
-    await until('the command to arrive', () => fake.commands.at(-1) === 'api status');
+    await pollUntil('the command to arrive', () => fake.commands.at(-1) === 'api status');
     await c.close();
     const r = await pending;
     expect(!r.ok && r.error).to.be.instanceOf(EslConnectionError);
@@ -420,6 +413,6 @@ describe('EslClient against the fake switch', function () {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(fake.commands.length).to.equal(count);
     expect(c.connected).to.equal(false);
-    await until('the socket to close', () => fake.connectionCount === 0);
+    await pollUntil('the socket to close', () => fake.connectionCount === 0);
   });
 });

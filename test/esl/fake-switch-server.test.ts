@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { pollUntil } from '../support/poll';
 import * as net from 'node:net';
 import { EslClient, EslParser, frameHeader, type EslEvent, type EslFrame } from '../../esl';
 import { parseCliOptions } from '../../fake-switch/cli';
@@ -28,14 +29,6 @@ class RawClient {
   }
 }
 
-async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('FakeSwitch server', function () {
   this.timeout(20_000);
   let fake: FakeSwitch;
@@ -53,9 +46,9 @@ describe('FakeSwitch server', function () {
     raws.push(raw);
     const g1 = readWire('g1-auth-wrong-password.plain.txt');
     const expected = Buffer.concat(g1.filter((r) => r.kind === 'recv').map((r) => r.bytes));
-    await until('auth/request', () => raw.received.length > 0);
+    await pollUntil('auth/request', () => raw.received.length > 0);
     for (const r of g1.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
-    await until('the close', () => raw.closed);
+    await pollUntil('the close', () => raw.closed);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
     expect(fake.commands).to.deep.equal(['auth [redacted]']);
   });
@@ -69,9 +62,9 @@ describe('FakeSwitch server', function () {
     const cut = g2.findIndex((r) => r.kind === 'sent' && r.bytes.toString().startsWith('bgapi'));
     const head = g2.slice(0, cut);
     const expected = Buffer.concat(head.filter((r) => r.kind === 'recv').map((r) => r.bytes));
-    await until('auth/request', () => raw.received.length > 0);
+    await pollUntil('auth/request', () => raw.received.length > 0);
     for (const r of head.filter((x) => x.kind === 'sent')) raw.socket.write(r.bytes);
-    await until('all replies', () => raw.received.length >= expected.length);
+    await pollUntil('all replies', () => raw.received.length >= expected.length);
     expect(raw.received.toString('latin1')).to.equal(expected.toString('latin1'));
   });
 
@@ -81,7 +74,7 @@ describe('FakeSwitch server', function () {
     const raw = new RawClient(port);
     raws.push(raw);
     raw.socket.write('api status\n\nexit\n\n');
-    await until('two frames', () => raw.frames().length === 3);
+    await pollUntil('two frames', () => raw.frames().length === 3);
     expect(raw.frames().map((f) => frameHeader(f, 'Reply-Text'))).to.deep.equal([
       undefined,
       '-ERR command not found',
@@ -113,7 +106,7 @@ describe('FakeSwitch server', function () {
       const { jobUuid } = await client.bgapi(line);
       const job = await client.waitForJob(jobUuid, { timeoutMs: 5000 });
       expect(job).to.include({ ok: true, result: id });
-      await until(
+      await pollUntil(
         'two answered SIP legs',
         () =>
           events.filter(
@@ -130,7 +123,7 @@ describe('FakeSwitch server', function () {
       expect(await client.api(`hupall NORMAL_CLEARING c2c_call_id ${id}`)).to.equal(
         `+OK hangup all channels matching [c2c_call_id]=[${id}] with cause: NORMAL_CLEARING\n`,
       );
-      await until('the call to end', () => fake.activeCalls.size === 0);
+      await pollUntil('the call to end', () => fake.activeCalls.size === 0);
       const created = new Set(
         events.filter((e) => e.name === 'CHANNEL_CREATE').map((e) => e.header('Unique-ID')),
       );
@@ -150,12 +143,12 @@ describe('FakeSwitch server', function () {
     const a = new RawClient(port);
     const b = new RawClient(port);
     raws.push(a, b);
-    await until(
+    await pollUntil(
       'both connected',
       () => fake.connectionCount === 2 && a.received.length > 0 && b.received.length > 0,
     );
     a.socket.write('auth ClueCon\n\napi unload Mod_Event_Socket\n\n');
-    await until('both closed', () => a.closed && b.closed);
+    await pollUntil('both closed', () => a.closed && b.closed);
   });
 });
 

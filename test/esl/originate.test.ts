@@ -246,7 +246,7 @@ describe('esl/originate', () => {
   });
 
   describe('buildOriginate', () => {
-    /** The `{V}` + b5 recipe exactly as batch 3 sent it, rebuilt from its parts. */
+    /** The `{V}` + b5 recipe exactly as the i3-b5 recordings sent it, rebuilt from its parts. */
     function recipeSpec(id: string, contactFirst: boolean): OriginateSpec {
       const web = ['Web Lead', '+15551234567'] as const;
       const acme = ['Acme Sales', '+14155550100'] as const;

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RecordingData } from '../../fake-switch/scenarios/engine';
 import { RECORDING_DATA } from '../../fake-switch/scenarios/recordings';
-import { DATA_DIR, RECORDINGS, recordingData, recordingJson } from './support/extract-scenario-data';
+import { DATA_DIR, RECORDINGS, recordingData, recordingJson } from '../support/extract-scenario-data';
 
 /** Where two recordings first differ, in words; undefined when they are equal. */
 function firstDifference(committed: RecordingData, fresh: RecordingData): string | undefined {

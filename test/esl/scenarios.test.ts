@@ -13,10 +13,10 @@ import { recording } from '../../fake-switch/scenarios/recordings';
 import type { RecordingName } from '../../fake-switch/scenarios/recordings';
 import { header, readCapture } from '../support/capture-reader';
 import type { CaptureEvent } from '../support/capture-reader';
-import { captureT0Ms, loadRecording, RECORDINGS } from './support/extract-scenario-data';
-import type { Loaded } from './support/extract-scenario-data';
-import { parseOriginateLine } from './support/originate-line';
-import { serviceView } from './support/service-view';
+import { captureT0Ms, loadRecording, RECORDINGS } from '../support/extract-scenario-data';
+import type { Loaded } from '../support/extract-scenario-data';
+import { parseOriginateLine } from '../support/originate-line';
+import { serviceView } from '../support/service-view';
 
 type Ev = { headers: Array<[string, string]> };
 const h = (ev: Ev, k: string): string | undefined => ev.headers.find(([n]) => n === k)?.[1];
@@ -83,7 +83,7 @@ describe('fake-switch scenario data regenerates the captures header for header',
   }
 });
 
-// The service's originate ({V} of batch 3), with our own routes and timeouts.
+// The service's originate (docs/originate.md#form), with our own routes and timeouts.
 const CALL_ID = 'c2c-5f0c0ffee0c0ffee0c0ffee0c0ffee00-0123456789';
 function originate(first: string, second: string, extra = '', ot = 20, ct = 20): ParsedOriginate {
   return parseOriginateLine(
@@ -238,7 +238,7 @@ function byLeg(steps: ScenarioStep[], uuid: string, name: string): ScenarioStep 
   return steps.find((s) => h(st(s), 'Unique-ID') === uuid && h(st(s), 'Event-Name') === name);
 }
 
-describe('fake-switch scenarios: PRODUCT §7 facts hold in the data', () => {
+describe('fake-switch scenarios: the facts of docs/call-states.md hold in the data', () => {
   const ctx = ctxFor(originate('1000', '4158867900'));
   const steps = selectScenario(ctx.parsed).steps(ctx);
 

@@ -8,7 +8,7 @@ import type {
   Scenario,
   ScenarioContext,
   ScenarioStep,
-} from '../../../fake-switch/scenario-types';
+} from '../../fake-switch/scenario-types';
 
 /** Records the calls of `onHangup` for assertions. */
 export const hangups: Array<{ callId: string; cause: string; atMs: number; alive: LegName[] }> = [];

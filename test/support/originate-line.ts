@@ -1,9 +1,9 @@
 /**
  * Minimal parser for the originate lines found in the captures (test-side only; the fake switch has its
  * own parser). Splits `{…}` on unescaped commas, unescapes `\,` `\\` `\s` `\'` and strips quotes, and
- * splits the rest on blanks. `&transfer(<route> XML <ctx>)` (batch 1/2) is reported as route/context.
+ * splits the rest on blanks. `&transfer(<route> XML <ctx>)` (the early recordings) is reported as route/context.
  */
-import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
+import type { ParsedOriginate } from '../../fake-switch/scenario-types';
 
 function unescape(v: string): string {
   let out = v;

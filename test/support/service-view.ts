@@ -3,7 +3,7 @@
  * generator and its tests. Written out here rather than taken from src/calls/subscription.ts, so that it
  * checks the fake switch's filter rules instead of sharing them.
  */
-import { header, type Capture, type CaptureEvent } from '../../support/capture-reader';
+import { header, type Capture, type CaptureEvent } from './capture-reader';
 
 /** The event names the service subscribes to (CUSTOM only for `loopback::bowout`). */
 export const SUBSCRIBED = new Set([
@@ -39,7 +39,7 @@ export function serviceView(cap: Capture, jobUuid?: string): CaptureEvent[] {
 }
 
 /**
- * For batch 1/2 captures, whose originate did not set `c2c_call_id`: the subscribed events of the call's
+ * For the first and second sets of recordings (docs/README.md#recordings), whose originate did not set `c2c_call_id`: the subscribed events of the call's
  * channels (every channel event after the originate except the hairpin's inbound helper SIP leg, which
  * a real deployment does not have) and the originate's BACKGROUND_JOB.
  */

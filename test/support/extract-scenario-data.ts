@@ -4,7 +4,7 @@
  * test run that the committed files are what this gives.
  *
  * For each recording: take what the service would receive (service-view.ts's serviceView, or callLegsView
- * for batch 1/2 captures without c2c_call_id), give every event a role (lbA = the origination_uuid, lbB =
+ * for the early recordings without c2c_call_id), give every event a role (lbA = the origination_uuid, lbB =
  * the other loopback leg, firstSip/secondSip = SIP legs in order of creation, job, bowout), replace the
  * call's own values by tokens (see fake-switch/scenarios/engine.ts), replace runs of originate variables by
  * {{VARS:…}} markers (test/esl/scenarios.test.ts checks that regenerating with the capture's own values
@@ -13,11 +13,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ParsedOriginate } from '../../../fake-switch/scenario-types';
-import type { RecordingData, Role } from '../../../fake-switch/scenarios/engine';
-import { parseExportList, varHeaders } from '../../../fake-switch/scenarios/engine';
-import { FIXTURE_DIR, header, readCapture } from '../../support/capture-reader';
-import type { Capture, CaptureEvent } from '../../support/capture-reader';
+import type { ParsedOriginate } from '../../fake-switch/scenario-types';
+import type { RecordingData, Role } from '../../fake-switch/scenarios/engine';
+import { parseExportList, varHeaders } from '../../fake-switch/scenarios/engine';
+import { FIXTURE_DIR, header, readCapture } from './capture-reader';
+import type { Capture, CaptureEvent } from './capture-reader';
 import { callLegsView, originateJobUuid, serviceView } from './service-view';
 import { parseOriginateLine } from './originate-line';
 
