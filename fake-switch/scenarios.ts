@@ -58,6 +58,22 @@ export const SCENARIO_TABLE: ReadonlyArray<{ match: string; behaviour: string; e
       'live-first-sip-no-answer-ot3 (data, re-taken from the live switch: the live tier found the earlier patch wrong)',
   },
   {
+    match: 'first number ends in 998',
+    behaviour:
+      'the first party rings in its dialplan (ring_ready; no phone leg): loopback-a/-b PROGRESS at ~26 ms, nothing else ' +
+      'until originate_timeout s - 0.3 s, then job -ERR NO_ANSWER and both loopback legs NO_ANSWER; a cancel ends both ' +
+      'loopback legs ORIGINATOR_CANCEL (as the second party: as 999)',
+    evidence: 'b-loopback-extension-ring-forever-timeout (data)',
+  },
+  {
+    match: 'first number ends in 997',
+    behaviour:
+      'rings in its dialplan (loopback PROGRESS at ~4 ms), is bridged to a phone 3 s later: its SIP leg (originator ' +
+      'loopback-b) rings, answers at ~3.23 s, loopback legs ANSWER, job +OK; the second party answers at ~3.47 s and ' +
+      'hangs up at ~7.5 s (as the second party: as any other number)',
+    evidence: 'live-first-dialplan-rings-then-bridges (data, taken from the live switch)',
+  },
+  {
     match: 'first number ends in 999',
     behaviour:
       'first SIP leg rings forever; only onHangup ends it (cancel: ORIGINATOR_CANCEL on all legs, job -ERR ORIGINATOR_CANCEL)',

@@ -9,13 +9,15 @@ import type { Patch, RecordedEvent, Role, Warp } from './engine';
 import { recording } from './recordings';
 import type { RecordingName } from './recordings';
 
-export type Behaviour = 'answer' | 'busy' | 'notfound' | 'noanswer' | 'forever';
+export type Behaviour = 'answer' | 'busy' | 'notfound' | 'noanswer' | 'forever' | 'dialplan' | 'late';
 
 export function behaviourOf(number: string): Behaviour {
   if (number.endsWith('486')) return 'busy';
   if (number.endsWith('404')) return 'notfound';
   if (number.endsWith('480')) return 'noanswer';
   if (number.endsWith('999')) return 'forever';
+  if (number.endsWith('998')) return 'dialplan';
+  if (number.endsWith('997')) return 'late';
   return 'answer';
 }
 
@@ -132,11 +134,28 @@ export function plan(first: Behaviour, second: Behaviour, bypass: boolean): Plan
           { rec: 'firstNoAnswer', part: 'tail', warp },
         ];
       });
+    case 'dialplan':
+      return mk('firstDialplanRinging', (ctx) => {
+        // b-loopback-extension-ring-forever-timeout: ring_ready in the dialplan, no phone; the job's NO_ANSWER
+        // 296 ms before originate_timeout=5, then both loopback legs NO_ANSWER.
+        const { tailRefMs } = recording('firstDialplanRinging').data;
+        const ot = seconds(ctx.parsed, 'originate_timeout', 60);
+        const warp = tailAt('firstDialplanRinging', ot * 1000 - (5000 - tailRefMs));
+        return [
+          { rec: 'firstDialplanRinging', part: 'head', warp },
+          { rec: 'firstDialplanRinging', part: 'tail', warp },
+        ];
+      });
+    case 'late':
+      // live-first-dialplan-rings-then-bridges: rings in the dialplan 3 s, bridged to a phone that answers; the
+      // contact answers and hangs up 4 s later (whatever the second number says).
+      return mk('firstLateBridge', () => [{ rec: 'firstLateBridge', part: 'head' }]);
     case 'answer':
       break;
   }
   const ringing: RecordingName = bypass ? 'bypassSecondRinging' : 'secondRinging';
   switch (second) {
+    case 'late':
     case 'answer': {
       const rec: RecordingName = bypass ? 'bypassAnswered' : 'answered';
       return mk(rec, () => [
@@ -154,6 +173,7 @@ export function plan(first: Behaviour, second: Behaviour, bypass: boolean): Plan
           { rec: 'bypassSecondBusy', part: 'head', patches: BUSY_TO_NOT_FOUND },
         ]);
       return mk('secondNotFound', () => [{ rec: 'secondNotFound', part: 'head' }]);
+    case 'dialplan':
     case 'forever':
       return mk(ringing, () => [{ rec: ringing, part: 'head' }]);
     case 'noanswer':

@@ -9,6 +9,8 @@ import bypassAnswered from './data/bypassAnswered.json';
 import bypassSecondBusy from './data/bypassSecondBusy.json';
 import bypassSecondRinging from './data/bypassSecondRinging.json';
 import firstBusy from './data/firstBusy.json';
+import firstDialplanRinging from './data/firstDialplanRinging.json';
+import firstLateBridge from './data/firstLateBridge.json';
 import firstNoAnswer from './data/firstNoAnswer.json';
 import firstNotFound from './data/firstNotFound.json';
 import firstRinging from './data/firstRinging.json';
@@ -26,6 +28,8 @@ export const RECORDING_DATA = {
   firstNotFound,
   firstRinging,
   firstNoAnswer,
+  firstDialplanRinging,
+  firstLateBridge,
   secondBusy,
   secondNotFound,
   secondRinging,

@@ -25,9 +25,14 @@ export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
 
 export const isFinal = (status: CallStatus): boolean => FINAL_STATUSES.has(status);
 
-/** One SIP leg: a party's phone. Times are ISO-8601. */
+/**
+ * A party's leg: its phone (a SIP leg), or, for the first party while no phone of it is reached, its loopback leg
+ * (`loopback: true`; docs/call-states.md#first-party). Times are ISO-8601.
+ */
 export type LegState = {
   uuid: string;
+  /** The first party's loopback leg standing in for it: its dialplan rings, answers or fails by itself. */
+  loopback?: true;
   destination?: string;
   created_at?: string;
   answered_at?: string;
@@ -58,9 +63,9 @@ export type CallState = {
 
 /** What happened, as the tracker reads it off the switch's events. */
 export type CallEvent =
-  | { type: 'created'; uuid: string; sip: boolean; destination?: string; at: string }
-  | { type: 'ringing'; uuid: string; sip: boolean; at: string }
-  | { type: 'answered'; uuid: string; sip: boolean; at: string }
+  | { type: 'created'; uuid: string; sip: boolean; destination?: string; originator?: string; at: string }
+  | { type: 'ringing'; uuid: string; sip: boolean; originator?: string; at: string }
+  | { type: 'answered'; uuid: string; sip: boolean; originator?: string; at: string }
   | {
       type: 'hangup';
       uuid: string;
@@ -69,6 +74,7 @@ export type CallEvent =
       sipStatus?: string;
       disposition?: string;
       dialStatus?: string;
+      originator?: string;
       at: string;
     }
   /** The originate's BACKGROUND_JOB: `+OK <uuid>` or `-ERR <cause>`. */
@@ -197,18 +203,20 @@ function record(state: CallState, event: CallEvent): CallState {
     default:
       break;
   }
-  if (!event.sip) {
-    const known = state.loopback[event.uuid] ?? { ended: false };
-    if (event.type !== 'hangup')
-      return state.loopback[event.uuid]
-        ? state
-        : { ...state, loopback: { ...state.loopback, [event.uuid]: known } };
-    const next = { ended: true, ...(event.dialStatus !== undefined && { dialStatus: event.dialStatus }) };
-    return { ...state, loopback: { ...state.loopback, [event.uuid]: next } };
-  }
-  const slot = slotOf(state, event.uuid);
+  if (!event.sip) return recordLoopback(state, event);
+  const slot = slotOf(state, event);
   if (slot === undefined) return state; // a third SIP leg: not ours to judge
-  const leg: LegState = { ...(state[slot] ?? { uuid: event.uuid }) };
+  // A phone of the first party replaces its loopback stand-in.
+  const own = state[slot];
+  return { ...state, [slot]: withFacts(own && !own.loopback ? own : { uuid: event.uuid }, event) };
+}
+
+/** A leg with the facts of one of its events written in (the first time each is seen). */
+function withFacts(
+  current: LegState,
+  event: Exclude<CallEvent, { type: 'job' | 'gone' | 'cancel_requested' }>,
+): LegState {
+  const leg: LegState = { ...current };
   if (event.type === 'created') {
     leg.created_at ??= event.at;
     if (event.destination !== undefined) leg.destination ??= event.destination;
@@ -220,13 +228,49 @@ function record(state: CallState, event: CallEvent): CallState {
     if (event.sipStatus !== undefined) leg.sip_status ??= event.sipStatus;
     if (event.disposition !== undefined) leg.disposition ??= event.disposition;
   }
-  return { ...state, [slot]: leg };
+  return leg;
 }
 
-/** The first SIP leg seen is the first party, the next one the second party (docs/call-states.md#legs). */
-function slotOf(state: CallState, uuid: string): 'first' | 'second' | undefined {
-  if (!state.first || state.first.uuid === uuid) return 'first';
-  if (!state.second || state.second.uuid === uuid) return 'second';
+/**
+ * A loopback leg's event: whether it ended (and loopback-a's DIALSTATUS, a fallback), and, while the first party
+ * has no phone leg, loopback-b (the leg that is not the call's own) stands in for it.
+ */
+function recordLoopback(
+  state: CallState,
+  event: Exclude<CallEvent, { type: 'job' | 'gone' | 'cancel_requested' }>,
+): CallState {
+  let next = state;
+  if (event.type !== 'hangup') {
+    if (!state.loopback[event.uuid])
+      next = { ...state, loopback: { ...state.loopback, [event.uuid]: { ended: false } } };
+  } else {
+    const ended = { ended: true, ...(event.dialStatus !== undefined && { dialStatus: event.dialStatus }) };
+    next = { ...state, loopback: { ...state.loopback, [event.uuid]: ended } };
+  }
+  const standIn =
+    event.uuid !== state.callId && (state.first === undefined || state.first.uuid === event.uuid);
+  if (!standIn || (state.first !== undefined && !state.first.loopback)) return next;
+  return { ...next, first: withFacts(state.first ?? { uuid: event.uuid, loopback: true }, event) };
+}
+
+/**
+ * Which party a SIP leg is (docs/call-states.md#legs): a phone placed by the call's own channel (loopback-a), or by
+ * the first party's phone (the bypass recipe), is the second party's; any other is the first party's while it has
+ * no phone yet (it replaces a loopback stand-in), else the second party's. Without an originator, the first phone
+ * leg seen is the first party, the next one the second.
+ */
+function slotOf(
+  state: CallState,
+  event: { uuid: string; originator?: string },
+): 'first' | 'second' | undefined {
+  const { first, second } = state;
+  if (first?.uuid === event.uuid && !first.loopback) return 'first';
+  if (second?.uuid === event.uuid) return 'second';
+  const o = event.originator;
+  const secondSide =
+    o !== undefined && (o === state.callId || (first !== undefined && !first.loopback && o === first.uuid));
+  if (!secondSide && (first === undefined || first.loopback)) return 'first';
+  if (second === undefined) return 'second';
   return undefined;
 }
 
@@ -242,7 +286,7 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
     default:
       break;
   }
-  if (!event.sip) return undefined;
+  if (!event.sip) return loopbackMilestone(state, event);
   const isFirst = state.first?.uuid === event.uuid;
   const leg = isFirst ? state.first : state.second;
   if (event.type === 'ringing') return isFirst ? 'first_ringing' : undefined;
@@ -251,8 +295,26 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
     // The switch cancels the first party's bridge when the originate ends unanswered (originate_timeout): its SIP
     // leg then says ORIGINATOR_CANCEL. That is no verdict of the party's: it comes with the job (or reconciliation).
     if (isFirst && switchCancelled(state, event.cause) && state.result === 'pending') return undefined;
-    if (allSipEnded(state)) return 'all_ended';
+    if (allPartiesEnded(state)) return 'all_ended';
     if (leg?.answered_at === undefined) return isFirst ? 'first_failed' : 'second_failed';
+  }
+  return undefined;
+}
+
+/**
+ * While the first party has no phone leg, the loopback pair tells its fate (docs/call-states.md#first-party): its
+ * progress is the first party ringing, its answer the first party answering (an IVR, a queue), and loopback-b's
+ * hang-up before any answer the first party failing. Once a phone leg judges the first party, loopback legs move
+ * nothing.
+ */
+function loopbackMilestone(state: CallState, event: CallEvent & { uuid: string }): Milestone | undefined {
+  const { first } = state;
+  if (first !== undefined && !first.loopback) return undefined;
+  if (event.type === 'ringing') return 'first_ringing';
+  if (event.type === 'answered') return 'first_answered';
+  if (event.type === 'hangup' && first?.uuid === event.uuid) {
+    if (first.answered_at === undefined) return 'first_failed';
+    if (allPartiesEnded(state)) return 'all_ended';
   }
   return undefined;
 }
@@ -261,7 +323,7 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
 const switchCancelled = (state: CallState, cause: string | undefined): boolean =>
   cause === 'ORIGINATOR_CANCEL' && !state.cancelRequested;
 
-const allSipEnded = (state: CallState): boolean =>
+const allPartiesEnded = (state: CallState): boolean =>
   state.first?.ended_at !== undefined && (state.second === undefined || state.second.ended_at !== undefined);
 
 function move(state: CallState, milestone: Milestone, event: CallEvent): CallState {

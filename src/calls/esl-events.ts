@@ -17,26 +17,27 @@ export function callEventOf(event: EslEvent, now: () => Date): CallEvent | undef
   if (uuid === undefined) return undefined;
   const sip = !(event.header('Channel-Name') ?? '').startsWith('loopback/');
   const at = timeOf(event, now);
+  // The channel that placed a SIP leg tells which party it is (docs/call-states.md#legs).
+  const originator = sip ? event.header('variable_originator') : undefined;
+  const base = { uuid, sip, at, ...(originator !== undefined && { originator }) };
   switch (event.name) {
     case 'CHANNEL_CREATE': {
       const destination = event.header('Caller-Destination-Number');
-      return { type: 'created', uuid, sip, at, ...(destination !== undefined && { destination }) };
+      return { type: 'created', ...base, ...(destination !== undefined && { destination }) };
     }
     case 'CHANNEL_PROGRESS':
     case 'CHANNEL_PROGRESS_MEDIA':
-      return { type: 'ringing', uuid, sip, at };
+      return { type: 'ringing', ...base };
     case 'CHANNEL_ANSWER':
-      return { type: 'answered', uuid, sip, at };
+      return { type: 'answered', ...base };
     case 'CHANNEL_HANGUP_COMPLETE': {
       const sipStatus = event.header('variable_sip_term_status');
       const disposition = event.header('variable_sip_hangup_disposition');
       const dialStatus = sip ? undefined : event.header('variable_DIALSTATUS');
       return {
         type: 'hangup',
-        uuid,
-        sip,
+        ...base,
         cause: event.header('Hangup-Cause') ?? 'NORMAL_CLEARING',
-        at,
         ...(sipStatus !== undefined && { sipStatus }),
         ...(disposition !== undefined && { disposition }),
         ...(dialStatus !== undefined && { dialStatus }),

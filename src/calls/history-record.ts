@@ -22,6 +22,7 @@ const seconds = (from: string | undefined, to: string | undefined): number | und
 const leg = (l: LegState | undefined): Record<string, unknown> | undefined =>
   l && {
     uuid: l.uuid,
+    loopback: l.loopback,
     destination: l.destination,
     answered_at: l.answered_at,
     ended_at: l.ended_at,

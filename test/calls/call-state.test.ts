@@ -31,6 +31,14 @@ const channelEvent =
   (type: 'created' | 'ringing' | 'answered') =>
   (uuid: string, ms: number): CallEvent => ({ type, uuid, sip: sip(uuid), at: at(ms) });
 const created = channelEvent('created');
+/** A SIP leg as FreeSWITCH reports it: with the channel that placed it (`variable_originator`). */
+const createdBy = (uuid: string, ms: number, originator: string): CallEvent => ({
+  type: 'created',
+  uuid,
+  sip: sip(uuid),
+  originator,
+  at: at(ms),
+});
 const ringing = channelEvent('ringing');
 const answered = channelEvent('answered');
 const hangup = (uuid: string, ms: number, cause: string, extra: HangupExtra = {}): CallEvent => ({
@@ -82,6 +90,13 @@ const firstUp: CallEvent[] = [
 ];
 const secondRings: CallEvent[] = [...firstUp, created(SECOND, 66), ringing(SECOND, 68)];
 const connected: CallEvent[] = [...secondRings, answered(SECOND, 70)];
+/** The first party's dialplan rings (ring_ready): the loopback pair's progress, no phone leg. */
+const dialplanRings: CallEvent[] = [
+  created(CALL, 23),
+  created(LB_B, 24),
+  ringing(CALL, 26),
+  ringing(LB_B, 27),
+];
 /**
  * The first party's leg fails; the job's -ERR comes `jobDelta` ms after it (negative: before). Unanswered, the first
  * party's bridge is cancelled by the switch when originate_timeout runs out: its SIP leg says ORIGINATOR_CANCEL while
@@ -216,6 +231,115 @@ const SCENARIOS: Scenario[] = [
     name: 'a connected call is found gone',
     then: { status: 'completed', result: 'success', endedAt: at(600_000) },
     events: [...connected, hangup(CALL, 2120, NC), gone(600_000)],
+  },
+  // The first party reached by its dialplan alone, no phone leg yet (docs/call-states.md#first-party; recordings
+  // b-loopback-extension-ring-forever-timeout, live-first-dialplan-rings-then-bridges).
+  {
+    name: 'the first party rings in its dialplan until the originate times out',
+    then: {
+      status: 'no_answer',
+      result: 'error',
+      cause: 'NO_ANSWER',
+      hangupCause: 'NO_ANSWER',
+      first: {
+        uuid: LB_B,
+        loopback: true,
+        created_at: at(24),
+        ended_at: at(4725),
+        hangup_cause: 'NO_ANSWER',
+      },
+    },
+    events: dialplanRings.concat([
+      jobErr(4703, 'NO_ANSWER'),
+      hangup(CALL, 4724, 'NO_ANSWER'),
+      hangup(LB_B, 4725, 'NO_ANSWER'),
+    ]),
+  },
+  {
+    name: 'the first party rings in its dialplan and we cancel',
+    then: { status: 'canceled', result: 'error', cause: OC, hangupCause: OC },
+    events: [
+      ...dialplanRings,
+      cancel(2000),
+      hangup(CALL, 2020, OC),
+      hangup(LB_B, 2021, OC),
+      jobErr(2024, OC),
+    ],
+  },
+  {
+    name: "the first party's dialplan answers (an IVR), then the contact answers and hangs up",
+    then: {
+      status: 'completed',
+      result: 'success',
+      hungUpBy: 'second',
+      answeredAt: at(1000),
+      bridgedAt: at(1200),
+    },
+    events: [
+      ...dialplanRings,
+      answered(LB_B, 1000),
+      answered(CALL, 1001),
+      jobOk(1002),
+      createdBy(SECOND, 1020, CALL),
+      ringing(SECOND, 1022),
+      answered(SECOND, 1200),
+      hangup(SECOND, 5000, NC, BYE),
+      hangup(CALL, 5001, NC),
+      hangup(LB_B, 5003, NC),
+    ],
+  },
+  {
+    name: 'the first party rings in its dialplan, then is bridged late to a phone, and both talk',
+    then: {
+      status: 'completed',
+      result: 'success',
+      answeredAt: at(3228),
+      bridgedAt: at(3470),
+      hungUpBy: 'second',
+      first: {
+        uuid: FIRST,
+        created_at: at(3028),
+        answered_at: at(3228),
+        ended_at: at(7516),
+        hangup_cause: NC,
+        disposition: 'send_bye',
+      },
+    },
+    events: [
+      ...dialplanRings,
+      createdBy(FIRST, 3028, LB_B),
+      ringing(FIRST, 3029),
+      answered(FIRST, 3228),
+      answered(CALL, 3249),
+      answered(LB_B, 3250),
+      jobOk(3251),
+      createdBy(SECOND, 3269, CALL),
+      ringing(SECOND, 3270),
+      answered(SECOND, 3470),
+      hangup(SECOND, 7498, NC, BYE),
+      hangup(CALL, 7499, NC),
+      hangup(FIRST, 7516, NC, SEND_BYE),
+      hangup(LB_B, 7517, NC),
+    ],
+  },
+  {
+    name: "an IVR answers the first party, the contact's phone rings, then the agent's phone (placed by loopback-b) answers",
+    then: { status: 'completed', result: 'success', hungUpBy: 'first' },
+    events: [
+      ...dialplanRings,
+      answered(LB_B, 1000),
+      answered(CALL, 1001),
+      jobOk(1002),
+      createdBy(SECOND, 1020, CALL),
+      ringing(SECOND, 1022),
+      createdBy(FIRST, 1500, LB_B),
+      answered(FIRST, 1700),
+      answered(SECOND, 1900),
+      hangup(FIRST, 6000, NC, BYE),
+      hangup(SECOND, 6003, NC, SEND_BYE),
+      hangup(CALL, 6004, NC),
+      hangup(LB_B, 6005, NC),
+    ],
   },
 ];
 
@@ -352,6 +476,21 @@ describe('call state (docs/call-states.md)', () => {
       expect(final.second).to.include({ uuid: SECOND, answered_at: at(70), disposition: 'recv_bye' });
     });
 
+    it("when the first party's dialplan rings (no phone yet), then the call is ringing and its first leg is the loopback", () => {
+      const ringingNow = run(dialplanRings);
+      expect(ringingNow).to.include({ status: 'ringing', result: 'pending' });
+      expect(ringingNow.first).to.deep.equal({ uuid: LB_B, loopback: true, created_at: at(24) });
+      expect(ringingNow.second).to.equal(undefined);
+    });
+
+    it('when a phone of the first party shows up late, then it replaces the loopback as the first leg; loopback events move nothing any more', () => {
+      const late = run([...dialplanRings, createdBy(FIRST, 3028, LB_B), ringing(FIRST, 3029)]);
+      expect(late.first).to.deep.equal({ uuid: FIRST, created_at: at(3028) });
+      expect(late.status).to.equal('ringing');
+      const lbHangs = run([hangup(LB_B, 3100, 'NO_ANSWER')], late);
+      expect(lbHangs.status).to.equal('ringing');
+    });
+
     it('when the loopback pair hangs up during a connected call, then it stays connected', () => {
       const mid = run([...connected, ...loopbacksEnd(2120, NC)]);
       expect(mid.status).to.equal('connected');
@@ -443,9 +582,11 @@ describe('call state (docs/call-states.md)', () => {
       const queues = new Map<string, CallEvent[]>();
       for (const e of events) queues.set(keyOf(e), [...(queues.get(keyOf(e)) ?? []), e]);
       const out = order.map((e) => queues.get(keyOf(e))!.shift()!);
+      // Without originators, the first phone leg seen is the first party: a shuffle may not put the second first.
+      const knowsOriginators = events.some((e) => e.type === 'created' && e.originator !== undefined);
       const firstCreate = out.findIndex((e) => e.type === 'created' && e.uuid === FIRST);
       const secondSeen = out.findIndex((e) => keyOf(e) === SECOND);
-      return secondSeen !== -1 && secondSeen < firstCreate ? undefined : out;
+      return !knowsOriginators && secondSeen !== -1 && secondSeen < firstCreate ? undefined : out;
     };
     const VERDICT = ['status', 'result', 'cause', 'hangupCause', 'hungUpBy'] as const;
     const verdict = (s: CallState) => Object.fromEntries(VERDICT.map((k) => [k, s[k]]));

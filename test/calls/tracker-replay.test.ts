@@ -111,6 +111,13 @@ const SCENARIOS: Array<[string, { extension: string; bypass_media?: boolean }, s
   ['first party busy', { extension: '2486' }, '+15551234567', 'busy'],
   ['first party 404', { extension: '2404' }, '+15551234567', 'failed'],
   ['first party no answer', { extension: '2480' }, '+15551234567', 'no_answer'],
+  ['first party rings in its dialplan until the timeout', { extension: '2998' }, '+15551234567', 'no_answer'],
+  [
+    'first party rings in its dialplan, then is bridged late',
+    { extension: '2997' },
+    '+15551234567',
+    'completed',
+  ],
   ['second party busy', { extension: '2600' }, '+15551230486', 'busy'],
   ['second party 404', { extension: '2600' }, '+15551230404', 'failed'],
   ['second party no answer', { extension: '2600' }, '+15551230480', 'no_answer'],

@@ -11,6 +11,7 @@ import { switchRig, type SwitchRig } from '../support/switch';
 type Record = { [k: string]: unknown; status: string; legs: { first?: Leg; second?: Leg } };
 type Leg = {
   uuid: string;
+  loopback?: boolean;
   destination?: string;
   answered_at?: string;
   hangup_cause?: string;
@@ -230,9 +231,10 @@ describe('call tracking through the fake switch', function () {
         'connected',
         async () => (await h.store.history.byCallId(callId))?.doc.status === 'connected',
       );
+      // The client is back within milliseconds: wait on its reconnect count, not on a window of disconnection.
+      const reconnects = rig.esl.health.reconnects;
       rig.fake.dropConnections();
-      await pollUntil('the link down', () => !rig.esl.connected);
-      await rig.esl.waitConnected(3000);
+      await pollUntil('reconnected', () => rig.esl.health.reconnects > reconnects && rig.esl.connected);
       const r = await finalRecord(url, callId);
       expect(r).to.include({ status: 'completed', result: 'success', hung_up_by: 'contact' });
       expect(rig.fake.requests.filter((q) => q.command.startsWith('auth')).length).to.equal(2);
@@ -254,6 +256,101 @@ describe('call tracking through the fake switch', function () {
       expect(r['ended_at']).to.be.a('string');
       expect(rig.fake.commands).to.include(`api show channels like ${callId} as json`);
     });
+  });
+});
+
+/**
+ * A first party reached by its dialplan alone (998: rings in the dialplan, no phone; 997: rings in the dialplan, is
+ * bridged to a phone 3 s later), played by the fake switch five times faster, followed through HTTP.
+ */
+describe('call tracking: a first party that rings through its dialplan', function () {
+  this.timeout(20_000);
+  let rig: SwitchRig;
+  let h: Harness;
+  let acct: Awaited<ReturnType<Harness['account']>>;
+  beforeEach(async () => {
+    rig = await switchRig({ speed: 5 });
+    h = harness({ esl: rig.esl, now: () => new Date() });
+    acct = await h.account();
+  });
+  afterEach(() => rig.close());
+
+  const place = async (extension: string, timeout = 30): Promise<{ url: string; callId: string }> => {
+    const created = await h.http
+      .put(`/v2/accounts/${acct.id}/clicktocall`)
+      .set('X-Auth-Token', acct.token)
+      .send(minimal({ extension, timeout }))
+      .expect(201);
+    const url = `/v2/accounts/${acct.id}/clicktocall/${created.body.data.id as string}`;
+    const res = await h.http
+      .post(`${url}/connect`)
+      .set('X-Auth-Token', acct.token)
+      .send({ data: { contact: '+15551234567' } })
+      .expect(202);
+    return { url, callId: res.body.data.call_id as string };
+  };
+  const poll = async (url: string, callId: string): Promise<Record> =>
+    (await h.http.get(`${url}/history/${callId}`).set('X-Auth-Token', acct.token).expect(200)).body
+      .data as Record;
+  const until = (url: string, callId: string, what: string, ok: (r: Record) => boolean): Promise<Record> =>
+    pollUntil(
+      what,
+      async () => {
+        const r = await poll(url, callId);
+        return ok(r) ? r : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+
+  it('when it rings in its dialplan, then polling shows ringing with the loopback as its leg, and cancel ends it canceled', async () => {
+    const { url, callId } = await place('2998');
+    const ringing = await until(url, callId, 'ringing', (r) => r.status === 'ringing');
+    expect(ringing.result).to.equal('pending');
+    expect(ringing.legs.first).to.include({ destination: '2998', loopback: true });
+    await h.http
+      .post(`/v2/accounts/${acct.id}/channels/${callId}`)
+      .set('X-Auth-Token', acct.token)
+      .send({ data: { action: 'hangup' } })
+      .expect(202);
+    const done = await until(url, callId, 'canceled', (r) => r.status === 'canceled');
+    expect(done).to.include({
+      result: 'error',
+      cause: 'ORIGINATOR_CANCEL',
+      hangup_cause: 'ORIGINATOR_CANCEL',
+    });
+    expect(done.legs.first).to.include({ loopback: true, hangup_cause: 'ORIGINATOR_CANCEL' });
+    expect(done.legs.second).to.equal(undefined);
+  });
+
+  it('when it rings in its dialplan until the timeout, then no_answer, with the loopback leg NO_ANSWER in the record', async () => {
+    const { url, callId } = await place('2998', 5);
+    await until(url, callId, 'ringing', (r) => r.status === 'ringing');
+    const done = await until(url, callId, 'final', (r) => r.status === 'no_answer');
+    expect(done).to.include({ result: 'error', cause: 'NO_ANSWER', hangup_cause: 'NO_ANSWER' });
+    expect(done.legs.first).to.include({ destination: '2998', loopback: true, hangup_cause: 'NO_ANSWER' });
+  });
+
+  it('when it rings in its dialplan and is bridged to a phone later, then the phone takes over as its leg and the call completes', async () => {
+    const { url, callId } = await place('2997');
+    const ringing = await until(url, callId, 'ringing', (r) => r.status === 'ringing');
+    expect(ringing.legs.first).to.include({ loopback: true });
+    const done = await until(url, callId, 'completed', (r) => r.status === 'completed');
+    expect(done).to.include({ result: 'success', hung_up_by: 'contact' });
+    expect(done.legs.first).to.include({ destination: '2997', hangup_cause: 'NORMAL_CLEARING' });
+    expect(done.legs.first).to.not.have.property('loopback');
+    expect(done.legs.second).to.include({ destination: '+15551234567', sip_status: '200' });
+  });
+
+  it('when it rings in its dialplan and is canceled before the bridge, then canceled with the loopback as its leg', async () => {
+    const { url, callId } = await place('2997');
+    await until(url, callId, 'ringing', (r) => r.status === 'ringing');
+    await h.http
+      .post(`/v2/accounts/${acct.id}/channels/${callId}`)
+      .set('X-Auth-Token', acct.token)
+      .send({ data: { action: 'hangup' } })
+      .expect(202);
+    const done = await until(url, callId, 'canceled', (r) => r.status === 'canceled');
+    expect(done.legs.first).to.include({ loopback: true });
   });
 });
 

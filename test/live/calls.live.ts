@@ -125,48 +125,66 @@ describe('live: calls on a real FreeSWITCH', function () {
   });
 
   describe('each party busy, unknown or not answering; the recordings agree', () => {
-    const cases: Array<{ what: string; extension: string; contact: string; expected: Partial<CallRecord> }> =
-      [
-        {
-          what: 'the first party is busy (SIP 486)',
-          extension: '2486',
-          contact: CONTACT,
-          expected: { status: 'busy', result: 'error', cause: 'USER_BUSY' },
-        },
-        {
-          what: 'the first party is unknown (SIP 404)',
-          extension: '2404',
-          contact: CONTACT,
-          expected: { status: 'failed', result: 'error', cause: 'UNALLOCATED_NUMBER' },
-        },
-        {
-          what: 'the first party does not answer',
-          extension: '1480',
-          contact: CONTACT,
-          expected: { status: 'no_answer', result: 'error', cause: 'NO_ANSWER' },
-        },
-        {
-          what: 'the second party is busy (SIP 486)',
-          extension: '1000',
-          contact: '2486',
-          expected: { status: 'busy', result: 'success', hangup_cause: 'USER_BUSY' },
-        },
-        {
-          what: 'the second party is unknown (SIP 404)',
-          extension: '1000',
-          contact: '2404',
-          expected: { status: 'failed', result: 'success', hangup_cause: 'UNALLOCATED_NUMBER' },
-        },
-        {
-          what: 'the second party does not answer',
-          extension: '1000',
-          contact: '+15552220480',
-          expected: { status: 'no_answer', result: 'success', hangup_cause: 'NO_ANSWER' },
-        },
-      ];
+    const cases: Array<{
+      what: string;
+      extension: string;
+      contact: string;
+      timeout?: number;
+      expected: Partial<CallRecord>;
+    }> = [
+      {
+        what: 'the first party is busy (SIP 486)',
+        extension: '2486',
+        contact: CONTACT,
+        expected: { status: 'busy', result: 'error', cause: 'USER_BUSY' },
+      },
+      {
+        what: 'the first party is unknown (SIP 404)',
+        extension: '2404',
+        contact: CONTACT,
+        expected: { status: 'failed', result: 'error', cause: 'UNALLOCATED_NUMBER' },
+      },
+      {
+        what: 'the first party does not answer',
+        extension: '1480',
+        contact: CONTACT,
+        expected: { status: 'no_answer', result: 'error', cause: 'NO_ANSWER' },
+      },
+      {
+        what: 'the second party is busy (SIP 486)',
+        extension: '1000',
+        contact: '2486',
+        expected: { status: 'busy', result: 'success', hangup_cause: 'USER_BUSY' },
+      },
+      {
+        what: 'the second party is unknown (SIP 404)',
+        extension: '1000',
+        contact: '2404',
+        expected: { status: 'failed', result: 'success', hangup_cause: 'UNALLOCATED_NUMBER' },
+      },
+      {
+        what: 'the second party does not answer',
+        extension: '1000',
+        contact: '+15552220480',
+        expected: { status: 'no_answer', result: 'success', hangup_cause: 'NO_ANSWER' },
+      },
+      {
+        what: 'the first party rings in its dialplan (no phone) until the timeout',
+        extension: '1998',
+        contact: CONTACT,
+        expected: { status: 'no_answer', result: 'error', cause: 'NO_ANSWER' },
+      },
+      {
+        what: 'the first party rings in its dialplan, then is bridged to a phone 3 s later',
+        extension: '1997',
+        contact: CONTACT,
+        timeout: 10,
+        expected: { status: 'completed', result: 'success', hung_up_by: 'contact' },
+      },
+    ];
     for (const c of cases) {
       it(`when ${c.what}, then the call ends ${String(c.expected.status)}, as the fake switch plays it`, async () => {
-        const config = { name: 'Sales', extension: c.extension, timeout: 3 };
+        const config = { name: 'Sales', extension: c.extension, timeout: c.timeout ?? 3 };
         const [live, fake] = await Promise.all([
           finalRecord(rig.svc, config, c.contact),
           fakeService().then((svc) => finalRecord(svc, config, c.contact)),
@@ -188,22 +206,36 @@ describe('live: calls on a real FreeSWITCH', function () {
   });
 
   describe('cancel', () => {
-    it('when the first party rings in its dialplan (1999: ring_ready, park), then polling shows the call open, and cancel ends it at once', async () => {
+    it('when the first party rings in its dialplan (1999: ring_ready, park), then polling shows it ringing with the loopback as its leg, and cancel ends it at once', async () => {
       const { svc, sw } = rig;
       const id = await svc.createConfig({ name: 'Queue', extension: '1999', timeout: 30 });
       const callId = await svc.place(id, CONTACT);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await svc.waitRecord(id, callId, 'ringing', (r) => r.status === 'ringing', 5000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       for (let i = 0; i < 3; i++) {
         const polled = await svc.record(id, callId);
-        expect(FINAL_STATUSES.has(polled.status), `poll ${i}: ${polled.status}`).to.equal(false);
-        expect(polled.result).to.equal('pending');
+        expect(polled, `poll ${i}`).to.include({ status: 'ringing', result: 'pending' });
+        expect(polled.legs['first'], `poll ${i}`).to.include({ destination: '1999', loopback: true });
       }
       expect(await sw.cli(`show channels like ${callId}`)).to.match(/^2 total\./m);
       const canceled = await svc.hangup(callId);
       expect(canceled.status).to.equal(202);
       const done = await svc.waitFinal(id, callId, 5000);
       expect(done).to.include({ status: 'canceled', result: 'error', cause: 'ORIGINATOR_CANCEL' });
+      expect(done.legs['first']).to.include({ loopback: true, hangup_cause: 'ORIGINATOR_CANCEL' });
       await noChannelsLeft(sw, callId);
+    });
+
+    it('when the first party rings in its dialplan and is bridged to a phone later (1997), then polling shows ringing on the loopback, then the phone as its leg', async () => {
+      const { svc } = rig;
+      const id = await svc.createConfig({ name: 'Queue', extension: '1997', timeout: 10 });
+      const callId = await svc.place(id, CONTACT);
+      const ringing = await svc.waitRecord(id, callId, 'ringing', (r) => r.status === 'ringing', 5000);
+      expect(ringing.legs['first']).to.include({ loopback: true });
+      const connected = await svc.waitRecord(id, callId, 'connected', (r) => r.status === 'connected', 8000);
+      expect(connected.legs['first']).to.include({ destination: '1997' });
+      expect(connected.legs['first']).to.not.have.property('loopback');
+      await svc.waitFinal(id, callId, CONTACT_HOLD_MS + 10_000);
     });
 
     it('when the first party is a SIP phone that rings, then cancel sends it a CANCEL and the call ends canceled', async () => {

@@ -53,6 +53,15 @@ export const RECORDINGS: RecordingSpec[] = [
   { name: 'firstRinging', file: 'h9-cancel-sip-ringing', view: 'legs', tail: 'kill' },
   // Re-taken from the live switch (npm run capture:live): a SIP phone that rings past originate_timeout=3.
   { name: 'firstNoAnswer', file: 'live-first-sip-no-answer-ot3', view: 'service', tail: 2000 },
+  // A first party that rings in its dialplan (ring_ready, park) and is reached nowhere; originate_timeout=5.
+  {
+    name: 'firstDialplanRinging',
+    file: 'b-loopback-extension-ring-forever-timeout',
+    view: 'legs',
+    tail: 4000,
+  },
+  // Re-taken from the live switch: rings in its dialplan, is bridged to a phone 3 s later, the contact answers.
+  { name: 'firstLateBridge', file: 'live-first-dialplan-rings-then-bridges', view: 'service', tail: 'none' },
   {
     name: 'secondBusy',
     file: 'i2-contact-sip-486',

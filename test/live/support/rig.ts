@@ -5,8 +5,10 @@
  *
  * The package's routes (its README): 1000–1099 ring the extension phone on 127.0.0.1:5070, +1NXXNXXXXXX the
  * contact phone on 127.0.0.1:5072, 1999 rings in the dialplan forever, 2486/2404 are a real SIP 486/404. The
- * tier adds: 1480 and +1NXXNXX0480 ring a phone on 127.0.0.1:5074 that never answers. Numbers ending in 486,
- * 404, 480 and 999 are also what the fake switch plays as busy, unknown, no answer and ringing forever.
+ * tier adds: 1480 and +1NXXNXX0480 ring a phone on 127.0.0.1:5074 that never answers; 1998 rings in its dialplan
+ * and is reached nowhere; 1997 rings in its dialplan, then is bridged to the extension phone 3 s later. Numbers
+ * ending in 486, 404, 480, 998 and 997 are also what the fake switch plays as busy, unknown, no answer, ringing in
+ * the dialplan, and ringing in the dialplan then bridged late.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +36,21 @@ export const LIVE_ROUTES = `<include>
   <extension name="c2c_live_ring_forever">
     <condition field="destination_number" expression="^(1480|\\+1[2-9]\\d\\d[2-9]\\d\\d0480)$">
       <action application="bridge" data="sofia/internal/$1@127.0.0.1:5074"/>
+    </condition>
+  </extension>
+  <!-- a first party that rings in its dialplan and is reached nowhere (as the package's 1999) -->
+  <extension name="c2c_live_dialplan_rings">
+    <condition field="destination_number" expression="^1998$">
+      <action application="ring_ready"/>
+      <action application="park"/>
+    </condition>
+  </extension>
+  <!-- a first party that rings in its dialplan, then is bridged to a phone 3 s later -->
+  <extension name="c2c_live_dialplan_rings_then_bridges">
+    <condition field="destination_number" expression="^1997$">
+      <action application="ring_ready"/>
+      <action application="sleep" data="3000"/>
+      <action application="bridge" data="sofia/internal/1997@127.0.0.1:5070"/>
     </condition>
   </extension>
 </include>
