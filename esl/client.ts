@@ -47,10 +47,11 @@ export type EslClientOptions = {
    * switch: ask for what you need and filter for your own calls.
    */
   subscription?: EslSubscription;
-  /** Reconnect backoff; default 250 ms doubling to 10 s, ±20 % jitter. */
+  /**
+   * Reconnect backoff; default 250 ms doubling to 10 s, ±20 % jitter. It grows only while attempts keep failing:
+   * after a session that authenticated and subscribed drops, the next attempt comes after `initialMs` again.
+   */
   backoff?: Partial<BackoffOptions>;
-  /** A connection that lived at least this long resets the backoff (default 2000 ms). */
-  stableAfterMs?: number;
   /** Default timeout of `api`/`bgapi` and of the subscription commands (default 10 000 ms). */
   commandTimeoutMs?: number;
   /** Bound on TCP connect + authentication (default 5000 ms). */
@@ -188,7 +189,6 @@ export class EslClient extends EventEmitter<EslClientEvents> {
       logger: options.logger ?? silentLogger,
       subscription,
       backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
-      stableAfterMs: options.stableAfterMs ?? 2000,
       commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       traceWire: options.traceWire ?? false,
@@ -398,9 +398,10 @@ export class EslClient extends EventEmitter<EslClientEvents> {
           reconnects: this.healthState.reconnects,
         });
         this.safeEmit('connected', { reconnect });
+        // A healthy session: when it drops, the first reconnect comes quickly and the backoff starts over.
+        attempt = 0;
         const reason = await closedPromise;
         this.conn = undefined;
-        if (conn.ageMs >= this.opts.stableAfterMs) attempt = 0;
         if (this.closed) break;
         this.setHealth({
           ...this.healthState,

@@ -79,7 +79,6 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   private readonly pending: Pending[] = [];
   private closedWith: Error | undefined;
   private authWaiter: ((frame: EslFrame) => void) | undefined;
-  private readonly openedAt = Date.now();
 
   private constructor(socket: net.Socket, opts: EslConnectionOptions) {
     super();
@@ -157,11 +156,6 @@ export class EslConnection extends EventEmitter<EslConnectionEvents> {
   /** True until the socket closed or the connection was destroyed. */
   get isOpen(): boolean {
     return this.closedWith === undefined;
-  }
-
-  /** Milliseconds since the TCP connection was opened. */
-  get ageMs(): number {
-    return Date.now() - this.openedAt;
   }
 
   /**

@@ -330,9 +330,54 @@ describe('EslClient against the fake switch', function () {
     expect(c.health.reconnects).to.equal(0);
   });
 
+  /** The delays the client scheduled before its reconnect attempts, from its debug log, in order. */
+  const scheduledDelays = (): number[] =>
+    log.lines
+      .filter((l) => l.msg === 'esl reconnect scheduled')
+      .map((l) => (l.meta as { delayMs: number }).delayMs);
+
+  it('when a healthy session drops after a long outage grew the backoff, then the first reconnect comes within a second', async () => {
+    const port = await startFake();
+    const c = makeClient(port, { backoff: { initialMs: 100, maxMs: 5000, jitter: 0 } });
+    await c.waitConnected(5000);
+    await fake.stop();
+    // Attempts fail while the switch is away: 100, 200, 400, 800, 1600 ms…
+    await pollUntil('the backoff grown past 1.5 s', () => scheduledDelays().some((d) => d >= 1600), {
+      timeoutMs: 10_000,
+    });
+    await fake.start();
+    await c.waitConnected(10_000);
+    // The session is healthy (authenticated, subscribed), however short: its drop starts the backoff over.
+    const before = scheduledDelays().length;
+    const droppedAt = Date.now();
+    fake.dropConnections();
+    await pollUntil('the reconnect', () => c.health.reconnects === 2 && c.connected, { timeoutMs: 5000 });
+    expect(Date.now() - droppedAt).to.be.below(1000);
+    expect(scheduledDelays()[before]).to.equal(100);
+  });
+
+  it('when the password is refused, then each wait is longer than the last (no tight loop), and it recovers by itself once the switch accepts it', async () => {
+    const port = await startFake();
+    fake.refuseAuth(true);
+    const c = makeClient(port, { backoff: { initialMs: 50, maxMs: 2000, jitter: 0 } });
+    const authTimes = (): number[] =>
+      fake.requests.filter((r) => r.command === 'auth [redacted]').map((r) => r.at.getTime());
+    await pollUntil('five refusals', () => authTimes().length >= 5, { timeoutMs: 10_000 });
+    const t = authTimes();
+    const gaps = t.slice(1).map((x, i) => x - (t[i] ?? x));
+    for (let i = 1; i < gaps.length; i++)
+      expect(gaps[i], `gaps ${gaps.join(', ')} ms`).to.be.above(gaps[i - 1]! * 1.5);
+    expect(c.connected).to.equal(false);
+    fake.refuseAuth(false);
+    await c.waitConnected(5000);
+    expect(c.health.reconnects).to.equal(0);
+  });
+
   for (const [what, garbage] of [
     ['a garbage frame', 'this is not ESL\n\n'],
     ['an absurd Content-Length', 'Content-Type: api/response\nContent-Length: 99999999999\n\n'],
+    // Reset on the announcement: no blank line and no body byte ever follow.
+    ['a Content-Length over 8 MiB, announced alone', 'Content-Type: api/response\nContent-Length: 9000000\n'],
     ['a frame without Content-Type', 'Reply-Text: +OK\n\n'],
   ] as const) {
     it(`when the switch sends ${what}, then the client resets the link and reconnects`, async () => {

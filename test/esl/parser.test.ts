@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  DEFAULT_PARSER_LIMITS,
   EslParser,
   EslProtocolError,
   frameHeader,
@@ -198,6 +199,49 @@ describe('esl parser: protocol violations', () => {
     expect(() => parser.push(Buffer.from(`Content-Type: x\nX: ${'a'.repeat(2000)}`))).to.throw(
       EslProtocolError,
     );
+  });
+
+  it('when a header block over the limit arrives whole with its blank line, in one read, then it is a violation', () => {
+    const parser = new EslParser({ maxHeaderBytes: 1024 });
+    expect(() => parser.push(Buffer.from(`Content-Type: x\nX: ${'a'.repeat(2000)}\n\n`))).to.throw(
+      EslProtocolError,
+      /header block longer than 1024/,
+    );
+  });
+
+  it('when a Content-Length over the limit is announced, then it fails as soon as its line is complete: before the blank line and before any body byte', () => {
+    const parser = new EslParser({ maxContentLength: 1000 });
+    expect(parser.push(Buffer.from('Content-Type: text/event-plain\nContent-Len'))).to.deep.equal([]);
+    expect(() => parser.push(Buffer.from('gth: 1001\n'))).to.throw(
+      EslProtocolError,
+      /Content-Length 1001 exceeds 1000/,
+    );
+    const lower = new EslParser({ maxContentLength: 1000 });
+    expect(() => lower.push(Buffer.from('content-length: 5000\nContent-Type: api/response\n'))).to.throw(
+      EslProtocolError,
+    );
+  });
+
+  it('when a Content-Length within the limit is announced before the blank line, then nothing is thrown and the frame completes', () => {
+    const parser = new EslParser({ maxContentLength: 1000 });
+    expect(parser.push(Buffer.from('Content-Type: api/response\nContent-Length: 3\n'))).to.deep.equal([]);
+    const [frame] = parser.push(Buffer.from('\n+OK'));
+    expect(frame?.body?.toString()).to.equal('+OK');
+  });
+
+  it('when the default limits are compared with every frame of the recordings, then they are far above the largest', () => {
+    let largestBody = 0;
+    let largestHeader = 0;
+    for (const file of plainCaptureFiles())
+      for (const raw of received(file)) {
+        const sep = raw.indexOf('\n\n');
+        largestHeader = Math.max(largestHeader, sep);
+        largestBody = Math.max(largestBody, raw.length - sep - 2);
+      }
+    expect(largestBody, 'largest body of the recordings').to.be.within(10_000, 20_000);
+    expect(largestHeader, 'largest outer header block').to.be.within(100, 300);
+    expect(DEFAULT_PARSER_LIMITS.maxContentLength).to.be.at.least(100 * largestBody);
+    expect(DEFAULT_PARSER_LIMITS.maxHeaderBytes).to.be.at.least(100 * largestHeader);
   });
 
   it('when a good frame precedes garbage, then the good frame is not delivered after the throw', () => {
