@@ -72,6 +72,8 @@ async function service(s: IngestSetup): Promise<void> {
           now: now.toISOString(),
         });
       const { doc, state } = tracker.begin({
+        account_id: s.accountId,
+        clicktocall_id: c.configId,
         id: crypto.createHash('md5').update(c.callId).digest('hex'),
         call_id: c.callId,
         timestamp: 63_900_000_000,

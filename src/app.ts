@@ -16,6 +16,7 @@ import { requestContext } from './http/request-context';
 import { httpMetrics } from './http/request-metrics';
 import { apiRouter } from './http/route-table';
 import type { Logger } from './logger';
+import type { WebhookService } from './webhooks/webhook-service';
 
 export type AppDeps = {
   /** Who may set the client address through X-Forwarded-For (Express's `trust proxy`); default none. */
@@ -26,6 +27,7 @@ export type AppDeps = {
   clicktocall: ClickToCallService;
   connect: ConnectService;
   history: HistoryService;
+  webhooks: WebhookService;
   logger: Logger;
   meta: EnvelopeMeta;
   /** Prometheus metrics (`GET /metrics`, HTTP series); without them `/metrics` is 404. */
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
       clicktocall: deps.clicktocall,
       connect: deps.connect,
       history: deps.history,
+      webhooks: deps.webhooks,
       anonymous: new AnonymousLimit(deps.anonConnectsPerMinute ?? 10),
       openapi: JSON.stringify(buildOpenApiDocument({ version: deps.meta.version })),
       ...(deps.metrics && { metrics: deps.metrics }),

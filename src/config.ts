@@ -17,6 +17,16 @@ export type Config = Readonly<{
   anonConnectsPerMinute: number;
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>` (never logged). */
   metricsToken?: string;
+  /** Status webhooks (docs/webhooks.md#settings). */
+  webhooks: Readonly<{
+    /** Deliver to loopback, private, link-local and metadata addresses too (demo, tests; default false). */
+    allowPrivateNetworks: boolean;
+    /** One delivery attempt at most, in ms. */
+    timeoutMs: number;
+    /** Attempts in flight at most, in total and to one destination. */
+    concurrency: number;
+    perDestination: number;
+  }>;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -36,6 +46,10 @@ const ENV_SCHEMA = {
     TRUST_PROXY: { type: 'string', pattern: '^[0-9A-Fa-f.:/,a-z ]{0,1024}$', default: '' },
     ANON_CONNECTS_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 10 },
     METRICS_TOKEN: { type: 'string', minLength: 16, maxLength: 256, pattern: '^[!-~]+$' },
+    WEBHOOKS_ALLOW_PRIVATE_NETWORKS: { type: 'boolean', default: false },
+    WEBHOOKS_TIMEOUT_MS: { type: 'integer', minimum: 500, maximum: 60000, default: 10000 },
+    WEBHOOKS_CONCURRENCY: { type: 'integer', minimum: 1, maximum: 1024, default: 16 },
+    WEBHOOKS_PER_DESTINATION: { type: 'integer', minimum: 1, maximum: 1024, default: 4 },
   },
 } as const;
 
@@ -85,6 +99,12 @@ export function loadConfig(env: Env): Config {
     trustProxy: trustProxyOf(v['TRUST_PROXY'] as string),
     anonConnectsPerMinute: v['ANON_CONNECTS_PER_MINUTE'] as number,
     ...(v['METRICS_TOKEN'] !== undefined && { metricsToken: v['METRICS_TOKEN'] as string }),
+    webhooks: Object.freeze({
+      allowPrivateNetworks: (v['WEBHOOKS_ALLOW_PRIVATE_NETWORKS'] as unknown as boolean) === true,
+      timeoutMs: v['WEBHOOKS_TIMEOUT_MS'] as number,
+      concurrency: v['WEBHOOKS_CONCURRENCY'] as number,
+      perDestination: v['WEBHOOKS_PER_DESTINATION'] as number,
+    }),
   });
 }
 

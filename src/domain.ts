@@ -29,6 +29,7 @@ export type ClickToCallDoc = {
   throttle?: number;
   timeout?: number;
   whitelist?: string[];
+  status_callback?: StatusCallback;
   [unknown: string]: unknown;
 };
 
@@ -59,6 +60,17 @@ export type ClickToCallRecord = {
   deleted_at: string | null;
 };
 
+/**
+ * Where a call's status events are sent (docs/webhooks.md): a configuration's `status_callback`, or the one given
+ * with a connect, which overrides it for that call.
+ */
+export type StatusCallback = {
+  url: string;
+  method: 'POST' | 'PUT';
+  /** The call statuses that send an event. */
+  events: string[];
+};
+
 /** A call's history record as the API shows it (docs/history.md). */
 export type HistoryDoc = Record<string, unknown> & { id: string; call_id: string; status: string };
 
@@ -75,4 +87,6 @@ export type HistoryRecord = {
   doc: HistoryDoc;
   /** The tracker's state, absent for records written before tracking. */
   state: unknown;
+  /** Where the call's status events go, when somewhere. */
+  status_callback?: StatusCallback;
 };

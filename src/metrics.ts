@@ -2,7 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { IntakeMetrics } from './calls/call-intake';
 import type { CallNotices } from './calls/call-notices';
 import type { SwitchPort } from './calls/switch-port';
-import type { StoreMetrics } from './store/ports';
+import type { StoreMetrics, WebhookOutboxRepository } from './store/ports';
+import type { AttemptResult, DeliveryOutcome, WebhookMetrics } from './webhooks/delivery-worker';
 
 /** What the connect service reports (optional dependency of ConnectService). */
 export type ConnectMetrics = { connect(outcome: string): void };
@@ -10,6 +11,8 @@ export type ConnectMetrics = { connect(outcome: string): void };
 export type MetricsOptions = {
   /** Also export Node's process metrics (`process_*`, `nodejs_*`); default false. */
   processMetrics?: boolean;
+  /** The clock the age of the oldest pending webhook is measured with (Unix ms). */
+  now?: () => number;
 };
 
 export const METRIC_PREFIX = 'clicktocall_';
@@ -28,6 +31,10 @@ export const METRIC_NAMES = [
   'clicktocall_esl_events_unknown_total',
   'clicktocall_store_write_duration_seconds',
   'clicktocall_store_commit_failures_total',
+  'clicktocall_webhook_deliveries_total',
+  'clicktocall_webhook_attempts_total',
+  'clicktocall_webhook_queue_depth',
+  'clicktocall_webhook_oldest_pending_age_seconds',
 ] as const;
 
 /** Label values come from the outside world (FreeSWITCH causes, event names): bound them. */
@@ -44,7 +51,7 @@ const seconds = (start: bigint): number => Number(process.hrtime.bigint() - star
  * The service's Prometheus metrics, on a registry of its own (never prom-client's global one), so each
  * app (and each test) has its own counters. Passed in as a dependency; nothing here is a singleton.
  */
-export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics {
+export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics, WebhookMetrics {
   readonly registry = new Registry();
   private readonly httpRequests;
   private readonly httpDuration;
@@ -58,11 +65,18 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics {
   private readonly eslUnknown;
   private readonly storeWrites;
   private readonly storeCommitFailures;
+  private readonly webhookDeliveries;
+  private readonly webhookAttempts;
+  private readonly webhookQueue: Gauge;
+  private readonly webhookOldest: Gauge;
+  private outboxSource: Pick<WebhookOutboxRepository, 'pending'> | undefined;
+  private readonly clock: () => number;
   private inFlightSource: () => number = () => 0;
   private eslStateSource: () => boolean = () => false;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
+    this.clock = options.now ?? Date.now;
     this.httpRequests = new Counter({
       name: 'clicktocall_http_requests_total',
       help: 'HTTP requests answered, by route template, method and status code',
@@ -136,7 +150,39 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics {
       help: 'Grouped commits of call history updates that failed (the updates were lost; see the log)',
       registers,
     });
+    this.webhookDeliveries = new Counter({
+      name: 'clicktocall_webhook_deliveries_total',
+      help: 'Webhook events that left the queue, by outcome (delivered, failed, refused, gone)',
+      labelNames: ['outcome'] as const,
+      registers,
+    });
+    this.webhookAttempts = new Counter({
+      name: 'clicktocall_webhook_attempts_total',
+      help: "Webhook delivery attempts, by result (the receiver's 2xx-5xx, network, refused)",
+      labelNames: ['result'] as const,
+      registers,
+    });
+    this.webhookQueue = new Gauge({
+      name: 'clicktocall_webhook_queue_depth',
+      help: 'Webhook events waiting for delivery (pending)',
+      registers,
+      collect: async (): Promise<void> => {
+        const pending = await this.outboxSource?.pending();
+        this.webhookQueue.set(pending?.count ?? 0);
+        const oldest = pending?.oldestMs;
+        this.webhookOldest.set(oldest === undefined ? 0 : Math.max(0, (this.clock() - oldest) / 1000));
+      },
+    });
+    this.webhookOldest = new Gauge({
+      name: 'clicktocall_webhook_oldest_pending_age_seconds',
+      help: 'Age of the oldest webhook event waiting for delivery (0 when none)',
+      registers,
+    });
     for (const reason of ['not_clicktocall', 'unknown_call'] as const) this.eslUnknown.inc({ reason }, 0);
+    for (const outcome of ['delivered', 'failed', 'refused', 'gone'] as const)
+      this.webhookDeliveries.inc({ outcome }, 0);
+    for (const result of ['2xx', '3xx', '4xx', '5xx', 'network', 'refused'] as const)
+      this.webhookAttempts.inc({ result }, 0);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -181,6 +227,19 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics {
 
   storeCommitFailed(): void {
     this.storeCommitFailures.inc();
+  }
+
+  webhookAttempt(result: AttemptResult): void {
+    this.webhookAttempts.inc({ result });
+  }
+
+  webhookDelivery(outcome: DeliveryOutcome): void {
+    this.webhookDeliveries.inc({ outcome });
+  }
+
+  /** Where the webhook queue's depth and oldest event are read from at each scrape. */
+  trackWebhookQueue(outbox: Pick<WebhookOutboxRepository, 'pending'>): void {
+    this.outboxSource = outbox;
   }
 
   /** Counts the calls that end, by status and cause, from the tracker's notices. */

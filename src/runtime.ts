@@ -26,6 +26,10 @@ import { Metrics } from './metrics';
 import type { Store } from './store/ports';
 import { openSqliteStore } from './store/sqlite/store';
 import { startSwitchLink } from './switch-link';
+import { DeliveryWorker, type DeliveryOptions } from './webhooks/delivery-worker';
+import { statusEvent } from './webhooks/events';
+import { createSender, type SendOutcome, type SendRequest } from './webhooks/sender';
+import { WebhookService } from './webhooks/webhook-service';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json') as { version: string };
@@ -50,6 +54,12 @@ export type RuntimeOptions = {
   randomHex?: () => string;
   /** How long the switch may take to accept an originate (default 5 s). */
   commandTimeoutMs?: number;
+  /** Webhook delivery (tests, bench): the sender (default: HTTP with the config's guard) and the worker's options. */
+  webhooks?: {
+    send?: (request: SendRequest) => Promise<SendOutcome>;
+    options?: Partial<DeliveryOptions>;
+    random?: () => number;
+  };
   /** Timings of call following (tests). */
   calls?: {
     lingerMs?: number;
@@ -72,7 +82,10 @@ export type Runtime = {
     clicktocall: ClickToCallService;
     connect: ConnectService;
     history: HistoryService;
+    webhooks: WebhookService;
   };
+  /** Sends the outbox's status events (started by `start`). */
+  webhooks: DeliveryWorker;
   calls: {
     tracker: CallTracker;
     notices: CallNotices;
@@ -83,7 +96,10 @@ export type Runtime = {
   };
   /** Starts following calls: the switch's events into the tracker, reconciliation on every connection, sweeps. */
   start(): void;
-  /** Stops the sweeper, closes the switch link (when the runtime opened it) and the store. Idempotent. */
+  /**
+   * Stops the sweeper and the webhook worker (its attempts in flight end first), closes the switch link (when the
+   * runtime opened it) and the store. Idempotent.
+   */
   close(): Promise<void>;
 };
 
@@ -108,7 +124,9 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
   const { config, logger } = opts;
   const now = opts.now ?? (() => new Date());
   const metrics =
-    opts.metrics === false ? undefined : (opts.metrics ?? new Metrics({ processMetrics: true }));
+    opts.metrics === false
+      ? undefined
+      : (opts.metrics ?? new Metrics({ processMetrics: true, now: () => now().getTime() }));
   const store =
     opts.store ??
     openSqliteStore({ file: config.dbPath, logger: logger.child({ module: 'store' }), metrics });
@@ -129,7 +147,41 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     now,
     ...(timings.lingerMs !== undefined && { lingerMs: timings.lingerMs }),
   });
-  const persistence = persistCalls({ notices, history: store.history, now, logger });
+  const sender =
+    opts.webhooks?.send === undefined
+      ? createSender({
+          allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+          timeoutMs: config.webhooks.timeoutMs,
+        })
+      : undefined;
+  const webhooks = new DeliveryWorker({
+    outbox: store.outbox,
+    secrets: store.webhookSecrets,
+    send: opts.webhooks?.send ?? ((request) => sender!.send(request)),
+    now,
+    logger,
+    ...(metrics && { metrics }),
+    ...(opts.webhooks?.random && { random: opts.webhooks.random }),
+    options: {
+      concurrency: config.webhooks.concurrency,
+      perDestination: config.webhooks.perDestination,
+      ...opts.webhooks?.options,
+    },
+  });
+  metrics?.trackWebhookQueue(store.outbox);
+  const persistence = persistCalls({
+    notices,
+    history: store.history,
+    now,
+    logger,
+    // A status change sends the call's event, when its callback asks for that status.
+    eventsOf: (change, atMs) => {
+      if (change.state.status === change.previous.status) return [];
+      const event = statusEvent(change.base, change.record, atMs);
+      return event ? [event] : [];
+    },
+    onEvents: () => webhooks.nudge(),
+  });
   metrics?.observeCalls(notices);
   metrics?.trackCallsInFlight(() => tracker.inFlight);
   const intake = new CallIntake({
@@ -164,6 +216,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
   const clicktocall = new ClickToCallService({
     repo: store.clicktocalls,
     validate: validators.config,
+    webhookStops: store.outbox,
     now,
     logger: logger.child({ module: 'clicktocall' }),
   });
@@ -174,6 +227,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     tracker,
     esl,
     validateRequestVars: validators.requestVars,
+    validateStatusCallback: validators.statusCallback,
+    onEvents: () => webhooks.nudge(),
     now,
     dialplanContext: config.dialplanContext,
     logger: logger.child({ module: 'connect' }),
@@ -189,6 +244,12 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     esl,
     now,
     logger: logger.child({ module: 'calls' }),
+  });
+  const webhookService = new WebhookService({
+    outbox: store.outbox,
+    secrets: store.webhookSecrets,
+    now,
+    onEvents: () => webhooks.nudge(),
   });
 
   const health: HealthProbe = async () => {
@@ -207,6 +268,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     clicktocall,
     connect,
     history,
+    webhooks: webhookService,
     logger,
     meta,
     trustProxy: config.trustProxy,
@@ -224,7 +286,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     esl,
     metrics,
     meta,
-    services: { accounts, clicktocall, connect, history },
+    services: { accounts, clicktocall, connect, history, webhooks: webhookService },
+    webhooks,
     calls: { tracker, notices, intake, reconciler, sweeper, persistence },
     start() {
       if (started) return;
@@ -232,10 +295,13 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
       esl.on('event', (event) => intake.onEslEvent(event));
       reconciler.start();
       sweeper.start();
+      webhooks.start();
     },
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        await webhooks.stop();
+        sender?.close();
         await owned?.close();
         await store.close();
       })();

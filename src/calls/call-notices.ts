@@ -5,10 +5,13 @@
  */
 import type { HistoryDoc } from '../domain';
 import type { CallState, CallStatus } from './call-state';
+import type { RecordBase } from './history-record';
 
 export type CallChanged = {
   type: 'changed';
   callId: string;
+  /** What the connect gave the call: whose it is, where its events go. */
+  base: RecordBase;
   previous: CallState;
   state: CallState;
   /** The history record as it reads now. */

@@ -15,6 +15,19 @@ export type CallStatus =
   | 'failed'
   | 'canceled';
 
+/** Every status, in the order a call may go through them. */
+export const CALL_STATUSES: readonly CallStatus[] = [
+  'originating',
+  'ringing',
+  'answered',
+  'connected',
+  'completed',
+  'busy',
+  'no_answer',
+  'failed',
+  'canceled',
+];
+
 export const FINAL_STATUSES: ReadonlySet<CallStatus> = new Set([
   'completed',
   'busy',

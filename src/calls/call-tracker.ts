@@ -86,6 +86,7 @@ export class CallTracker {
     this.deps.notices.publish({
       type: 'changed',
       callId,
+      base: tracked.base,
       previous: tracked.state,
       state: next,
       record,

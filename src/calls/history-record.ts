@@ -1,8 +1,12 @@
-import type { HistoryDoc } from '../domain';
+import type { HistoryDoc, HistoryRecord, StatusCallback } from '../domain';
 import type { CallState, LegState } from './call-state';
 
 /** What a record keeps from the connect that created it. */
 export type RecordBase = {
+  /** Whose call it is and where its status events go: kept beside the record, not in it. */
+  account_id: string;
+  clicktocall_id: string;
+  status_callback?: StatusCallback;
   id: string;
   call_id: string;
   timestamp: number;
@@ -84,8 +88,14 @@ export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
 }
 
 /** The base of a record, read back from a stored one. */
-export function baseOf(doc: HistoryDoc): RecordBase {
+export function baseOf(
+  stored: Pick<HistoryRecord, 'doc' | 'account_id' | 'clicktocall_id' | 'status_callback'>,
+): RecordBase {
+  const doc = stored.doc;
   return {
+    account_id: stored.account_id,
+    clicktocall_id: stored.clicktocall_id,
+    ...(stored.status_callback !== undefined && { status_callback: stored.status_callback }),
     id: doc.id,
     call_id: doc.call_id,
     timestamp: doc['timestamp'] as number,

@@ -19,6 +19,6 @@ export async function ensureTracked(
   if (!CALL_ID.test(callId)) return false;
   const record = await history.byCallId(callId);
   if (!record || record.final) return tracker.knows(callId);
-  tracker.resume(baseOf(record.doc), record.state as CallState | undefined);
+  tracker.resume(baseOf(record), record.state as CallState | undefined);
   return true;
 }

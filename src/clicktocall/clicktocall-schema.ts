@@ -4,8 +4,10 @@
  * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
  * - `x-regex`: the string must compile as a regular expression in RE2 syntax (whitelist.ts);
  * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name);
- * - `x-sip-header`: a custom header name that is not one of the headers the SIP stack owns.
+ * - `x-sip-header`: a custom header name that is not one of the headers the SIP stack owns;
+ * - `x-callback-url`: an http(s) URL without credentials (src/webhooks/callback-url.ts).
  */
+import { DEFAULT_EVENTS, EVENT_STATUSES } from '../webhooks/events';
 
 const text = (maxLength: number, extra: object = {}) => ({
   type: 'string',
@@ -35,6 +37,33 @@ const sipHeaders = {
   propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64, 'x-sip-header': true },
   additionalProperties: sipHeaderValue,
 };
+
+/** Where a call's status events go (docs/webhooks.md): a configuration's, or a connect's for that call. */
+export const STATUS_CALLBACK_SCHEMA = {
+  type: 'object',
+  required: ['url'],
+  additionalProperties: false,
+  properties: {
+    url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2048,
+      'x-callback-url': true,
+      description: 'The receiver: an http or https URL',
+    },
+    method: { type: 'string', enum: ['POST', 'PUT'], default: 'POST', description: 'The HTTP method' },
+    events: {
+      type: 'array',
+      minItems: 1,
+      maxItems: EVENT_STATUSES.length,
+      uniqueItems: true,
+      items: { type: 'string', enum: [...EVENT_STATUSES] },
+      default: [...DEFAULT_EVENTS],
+      description: 'The call statuses that send an event (default: the final ones)',
+    },
+  },
+  description: "Where each call's status events are sent, signed (Standard Webhooks)",
+} as const;
 
 export const CLICKTOCALL_SCHEMA = {
   $id: 'clicktocall',
@@ -117,6 +146,7 @@ export const CLICKTOCALL_SCHEMA = {
       maximum: 3600,
       description: 'How long, in seconds, to wait for each party to answer (default 30)',
     },
+    status_callback: STATUS_CALLBACK_SCHEMA,
     whitelist: {
       type: 'array',
       maxItems: 64,

@@ -3,7 +3,7 @@ import { badIdentifier, fieldError, preconditionFailed } from '../errors';
 import type { ClickToCallDoc, ClickToCallRecord } from '../domain';
 import { isId, newId } from '../ids';
 import type { Logger } from '../logger';
-import type { ClickToCallRepository } from '../store/ports';
+import type { ClickToCallRepository, WebhookOutboxRepository } from '../store/ports';
 import { deepMerge } from './merge';
 import { contactSeesExtension } from './originate-request';
 import { cutPage, pageWindow, type PageOptions } from './paging';
@@ -15,6 +15,8 @@ export type ClickToCallServiceDeps = {
   now: () => Date;
   /** Where a saved configuration's warnings go (the caller id a contact would see). */
   logger?: Logger;
+  /** A saved status_callback names its receiver again: a 410 stop of it is lifted (docs/webhooks.md#retries). */
+  webhookStops?: Pick<WebhookOutboxRepository, 'unstop'>;
 };
 
 /** A stored configuration as the API shows it. */
@@ -52,7 +54,7 @@ export class ClickToCallService {
       revision,
       now: this.deps.now().toISOString(),
     });
-    this.warnAboutSaved(accountId, id, doc);
+    await this.afterSave(accountId, id, doc);
     return { doc: { ...doc, id } as ClickToCallDoc, revision };
   }
 
@@ -129,8 +131,15 @@ export class ClickToCallService {
     const revision = nextRevision(row.revision);
     if (!(await this.deps.repo.update(row.id, row.revision, doc, revision, this.deps.now().toISOString())))
       throw preconditionFailed('the configuration changed meanwhile');
-    this.warnAboutSaved(row.account_id, row.id, doc);
+    await this.afterSave(row.account_id, row.id, doc);
     return { doc: { ...doc, id: row.id } as ClickToCallDoc, revision };
+  }
+
+  /** What a save tells: a caller-id warning, and the status_callback's receiver named again. */
+  private async afterSave(accountId: string, id: string, doc: Record<string, unknown>): Promise<void> {
+    this.warnAboutSaved(accountId, id, doc);
+    const url = (doc['status_callback'] as { url?: string } | undefined)?.url;
+    if (url !== undefined) await this.deps.webhookStops?.unstop(accountId, url);
   }
 
   /** A saved configuration whose contacts would see the internal extension as the caller: said once per save. */

@@ -5,7 +5,7 @@ import type { CallTracker } from '../calls/call-tracker';
 import type { RecordBase } from '../calls/history-record';
 import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
-import type { Account, ClickToCallDoc } from '../domain';
+import type { Account, ClickToCallDoc, StatusCallback } from '../domain';
 import { AppError, fieldError, invalidCredentials } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../logger';
@@ -14,7 +14,8 @@ import type { Store } from '../store/ports';
 import type { ClickToCallService } from './clicktocall-service';
 import { normalizeContact } from './contact';
 import { buildOriginateRequest } from './originate-request';
-import type { RequestVarsValidator } from './validation';
+import { statusEvent, withDefaults } from '../webhooks/events';
+import type { RequestVarsValidator, StatusCallbackValidator } from './validation';
 import { whitelistAllows } from './whitelist';
 
 export type { SwitchPort };
@@ -26,6 +27,7 @@ export type ConnectServiceDeps = {
   tracker: CallTracker;
   esl: SwitchPort;
   validateRequestVars: RequestVarsValidator;
+  validateStatusCallback: StatusCallbackValidator;
   now: () => Date;
   dialplanContext: string;
   logger: Logger;
@@ -34,6 +36,8 @@ export type ConnectServiceDeps = {
   randomHex?: () => string;
   /** How long the switch may take to accept an originate (default 5 s); past it the connect is 503. */
   commandTimeoutMs?: number;
+  /** Told when a connect wrote a status event (the delivery worker). */
+  onEvents?: () => void;
 };
 
 /** The caller of a connect: a token's account, or nobody (anonymous connect). */
@@ -45,6 +49,8 @@ export type ConnectInput = {
   contact: unknown;
   blocking: boolean;
   customApplicationVars: unknown;
+  /** Where this call's status events go, in place of the configuration's (token connects only). */
+  statusCallback?: unknown;
 };
 
 export type ConnectResult = { status: 200 | 202; data: unknown };
@@ -109,12 +115,15 @@ export class ConnectService {
     const contact = this.contactOf(input.contact, account);
     if (!whitelistAllows(config.whitelist, contact)) throw new AppError('contact_not_whitelisted', contact);
     const requestVars = this.deps.validateRequestVars(input.customApplicationVars ?? {});
+    const statusCallback = this.statusCallbackOf(input.statusCallback, config, caller);
     if (!this.deps.esl.connected) throw switchUnavailable();
 
     const callId = await this.newCallId(config.id);
     const originate = this.build(account, config, contact, requestVars, callId);
     const now = this.deps.now();
     const base: RecordBase = {
+      account_id: account.id,
+      clicktocall_id: config.id,
       id: newId(),
       call_id: callId,
       timestamp: gregorianSeconds(now),
@@ -124,8 +133,9 @@ export class ConnectService {
       created: now.toISOString(),
       custom_application_vars: originate.echo['custom_application_vars'],
       requested_by: 'token' in caller ? 'token' : 'anonymous',
+      ...(statusCallback && { status_callback: statusCallback }),
     };
-    await this.recordWithinThrottle(account, config, base, now);
+    await this.recordWithinThrottle(account, config, base, now, input.statusCallback !== undefined);
 
     const log = (input.log ?? this.deps.logger).child({ call_id: callId });
     const jobUuid = crypto.randomUUID();
@@ -189,6 +199,23 @@ export class ConnectService {
     }
   }
 
+  /**
+   * The call's callback: the connect's own (validated like a configuration's; not for anonymous connects, whose
+   * caller must not choose where a call's record is sent), else the configuration's, else none.
+   */
+  private statusCallbackOf(raw: unknown, config: ClickToCallDoc, caller: Caller): StatusCallback | undefined {
+    if (raw !== undefined && raw !== null && raw !== '') {
+      if ('anonymous' in caller)
+        throw fieldError(
+          'status_callback',
+          'forbidden',
+          'only a connect with a token may set status_callback',
+        );
+      return this.deps.validateStatusCallback(raw);
+    }
+    return config.status_callback && withDefaults(config.status_callback);
+  }
+
   private contactOf(raw: unknown, account: Account): string {
     if (raw === undefined || raw === null || raw === '')
       throw fieldError('contact', 'required', CONTACT_REQUIRED);
@@ -227,8 +254,10 @@ export class ConnectService {
     config: ClickToCallDoc,
     base: RecordBase,
     now: Date,
+    callbackNamed: boolean,
   ): Promise<void> {
     const limit = config.throttle ?? 0;
+    let eventWritten = false;
     try {
       await this.deps.store.unitOfWork(async (tx) => {
         if (limit > 0) {
@@ -245,21 +274,31 @@ export class ConnectService {
             );
           }
         }
+        // A connect that names a receiver again lifts its 410 stop (docs/webhooks.md#retries).
+        if (callbackNamed && base.status_callback)
+          await tx.outbox.unstop(account.id, base.status_callback.url);
         // Tracking starts with the record; nothing is tracked for a refused connect.
         const { doc, state } = this.deps.tracker.begin(base);
-        await tx.history.insert({
-          account_id: account.id,
-          clicktocall_id: config.id,
-          created_ms: now.getTime(),
-          final: false,
-          doc,
-          state,
-        });
+        const event = statusEvent(base, doc, now.getTime());
+        await tx.history.insert(
+          {
+            account_id: account.id,
+            clicktocall_id: config.id,
+            created_ms: now.getTime(),
+            final: false,
+            doc,
+            state,
+            ...(base.status_callback && { status_callback: base.status_callback }),
+          },
+          event ? [event] : [],
+        );
+        eventWritten = event !== undefined;
       });
     } catch (err) {
       this.deps.tracker.abandon(base.call_id);
       throw err;
     }
+    if (eventWritten) this.deps.onEvents?.();
   }
 }
 

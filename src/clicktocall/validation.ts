@@ -6,7 +6,10 @@ import Ajv, {
 } from 'ajv';
 import { channelValueProblem } from '../../esl';
 import { validationError, type ValidationDetails } from '../errors';
-import { CLICKTOCALL_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
+import type { StatusCallback } from '../domain';
+import { callbackUrlProblem } from '../webhooks/callback-url';
+import { withDefaults } from '../webhooks/events';
+import { CLICKTOCALL_SCHEMA, STATUS_CALLBACK_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
 import { ringbackProblem } from './ringback';
 import { whitelistProblem } from './whitelist';
 
@@ -20,6 +23,7 @@ const RULE_NAMES: Record<string, string> = {
   'x-regex': 'regex',
   'x-ringback': 'invalid',
   'x-sip-header': 'invalid_key',
+  'x-callback-url': 'invalid',
   additionalProperties: 'invalid',
 };
 
@@ -78,6 +82,7 @@ function createAjv(): Ajv {
   ajv.addKeyword(problemKeyword('x-regex', whitelistProblem));
   ajv.addKeyword(problemKeyword('x-ringback', ringbackProblem));
   ajv.addKeyword(problemKeyword('x-sip-header', sipHeaderProblem));
+  ajv.addKeyword(problemKeyword('x-callback-url', callbackUrlProblem));
   return ajv;
 }
 
@@ -163,18 +168,28 @@ function textDetails(doc: Record<string, unknown>, known: ReadonlySet<string>): 
 
 export type ClickToCallValidator = (doc: Record<string, unknown>) => void;
 export type RequestVarsValidator = (vars: unknown) => Record<string, string>;
+export type StatusCallbackValidator = (value: unknown) => StatusCallback;
 
 /**
  * Compiles the configuration schema once. `config` validates a document in place (coercing `"45"` and
  * `"false"`, writing defaults) and throws a validation AppError with every problem found; `requestVars`
- * checks a connect's custom_application_vars with the configuration's own rule for them.
+ * checks a connect's custom_application_vars with the configuration's own rule for them, `statusCallback` a
+ * connect's `status_callback` with the configuration's rule (defaults filled in).
  */
-export function createValidators(): { config: ClickToCallValidator; requestVars: RequestVarsValidator } {
+export function createValidators(): {
+  config: ClickToCallValidator;
+  requestVars: RequestVarsValidator;
+  statusCallback: StatusCallbackValidator;
+} {
   const ajv = createAjv();
   const validateConfig = ajv.compile(CLICKTOCALL_SCHEMA);
   const validateVars = ajv.compile({
     type: 'object',
     properties: { custom_application_vars: CLICKTOCALL_SCHEMA.properties.custom_application_vars },
+  });
+  const validateCallback = ajv.compile({
+    type: 'object',
+    properties: { status_callback: STATUS_CALLBACK_SCHEMA },
   });
   const known = new Set(Object.keys(CLICKTOCALL_SCHEMA.properties));
   const check = (validate: ValidateFunction, doc: Record<string, unknown>): void => {
@@ -188,6 +203,11 @@ export function createValidators(): { config: ClickToCallValidator; requestVars:
       const doc = { custom_application_vars: vars };
       check(validateVars, doc);
       return doc.custom_application_vars as Record<string, string>;
+    },
+    statusCallback: (value) => {
+      const doc = { status_callback: value };
+      check(validateCallback, doc);
+      return withDefaults(doc.status_callback as StatusCallback);
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AccountService } from '../accounts/account-service';
 import type { ClickToCallService } from '../clicktocall/clicktocall-service';
 import type { ConnectService } from '../clicktocall/connect-service';
 import type { HistoryService } from '../clicktocall/history-service';
+import type { WebhookService } from '../webhooks/webhook-service';
 import type { AnonymousLimit } from './anonymous-limit';
 import type { EnvelopeMeta } from './envelope';
 
@@ -21,7 +22,7 @@ export type Answer = { description: string; data?: Obj; headers?: string[]; raw?
 export type OperationDoc = {
   summary: string;
   description?: string;
-  tag: 'auth' | 'clicktocall' | 'calls' | 'operations';
+  tag: 'auth' | 'clicktocall' | 'calls' | 'webhooks' | 'operations';
   /** Names of components.parameters. */
   params?: string[];
   /** The requestBody object. */
@@ -58,6 +59,7 @@ export type ApiDeps = {
   clicktocall: ClickToCallService;
   connect: ConnectService;
   history: HistoryService;
+  webhooks: WebhookService;
   anonymous: AnonymousLimit;
   /** The OpenAPI document, as served. */
   openapi: string;

@@ -19,6 +19,10 @@ const CUSTOM_KEYWORDS: Record<string, { note: string; format?: string }> = {
   'x-sip-header': {
     note: 'Not a header the SIP stack sets itself (Via, Call-ID, From, To, Contact, CSeq…).',
   },
+  'x-callback-url': {
+    note: 'An http or https URL without user name or password.',
+    format: 'uri',
+  },
   'x-ringback': {
     note: 'A ringback FreeSWITCH can play: a tone_stream:// or local_stream:// URI, an absolute file path or a known ringback name.',
   },
@@ -69,6 +73,10 @@ const leg: Schema = {
   type: 'object',
   properties: {
     uuid: { type: 'string' },
+    loopback: {
+      const: true,
+      description: "The first party's loopback leg, standing in for it while no phone of it is reached",
+    },
     destination: { type: 'string' },
     answered_at: TIME,
     ended_at: TIME,
@@ -264,6 +272,11 @@ export function componentSchemas(): Record<string, unknown> {
           properties: {
             ...connectFields,
             custom_application_vars: configuration.properties['custom_application_vars'],
+            status_callback: {
+              ...ref('StatusCallback'),
+              description:
+                "Where this call's status events go, in place of the configuration's; with a token only",
+            },
           },
         },
       },

@@ -1,6 +1,7 @@
 import type { Answer, Endpoint } from './endpoint';
 import { ENDPOINTS } from './route-table';
 import { componentSchemas, errorStatuses, PAGE_SIZE_SCHEMA } from './openapi-schemas';
+import { webhookSchemas, webhooksObject } from './openapi-webhooks';
 
 type Obj = Record<string, unknown>;
 
@@ -74,6 +75,39 @@ const PARAMETERS: Record<string, Obj> = {
     in: 'query',
     description: 'true, 1 or a bare ?blocking: wait for the first party (200) instead of 202',
     schema: { type: 'string' },
+  },
+  StatusCallback: {
+    name: 'status_callback',
+    in: 'query',
+    description:
+      "Where this call's status events go (an http or https URL), in place of the configuration's; with a token only",
+    schema: { type: 'string', maxLength: 2048 },
+  },
+  StatusCallbackEvents: {
+    name: 'status_callback_events',
+    in: 'query',
+    description:
+      'With status_callback: the statuses that send an event, comma-separated (default the final ones)',
+    schema: { type: 'string' },
+  },
+  StatusCallbackMethod: {
+    name: 'status_callback_method',
+    in: 'query',
+    description: 'With status_callback: POST (default) or PUT',
+    schema: { enum: ['POST', 'PUT'] },
+  },
+  EventId: { name: 'event_id', in: 'path', required: true, schema: { type: 'string' } },
+  DeliveryCallId: {
+    name: 'call_id',
+    in: 'query',
+    description: "Only this call's events",
+    schema: { type: 'string' },
+  },
+  DeliveryState: {
+    name: 'state',
+    in: 'query',
+    description: 'Only events in this state',
+    schema: { enum: ['pending', 'delivered', 'failed'] },
   },
   IfMatch: {
     name: 'If-Match',
@@ -156,13 +190,16 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
       { name: 'auth', description: 'Tokens' },
       { name: 'clicktocall', description: 'Click-to-call configurations' },
       { name: 'calls', description: 'Connects, call history and hang-up' },
+      { name: 'webhooks', description: 'Call status webhooks: the signing secret and the deliveries' },
       { name: 'operations', description: 'OpenAPI, metrics and health' },
     ],
     security: [{ AuthToken: [] }, { BearerToken: [] }],
     paths,
+    webhooks: webhooksObject(),
     components: {
       schemas: {
         ...schemas,
+        ...webhookSchemas(),
         ClickToCallRequest: {
           type: 'object',
           properties: { data: schemaRef('ClickToCallConfiguration') },

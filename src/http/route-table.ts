@@ -9,11 +9,13 @@ import { AUTH_ENDPOINTS } from './endpoints/auth';
 import { CALL_ENDPOINTS } from './endpoints/calls';
 import { CLICKTOCALL_ENDPOINTS } from './endpoints/clicktocall';
 import { OPS_ENDPOINTS } from './endpoints/ops';
+import { WEBHOOK_ENDPOINTS } from './endpoints/webhooks';
 
 export const ENDPOINTS: readonly Endpoint[] = [
   ...AUTH_ENDPOINTS,
   ...CLICKTOCALL_ENDPOINTS,
   ...CALL_ENDPOINTS,
+  ...WEBHOOK_ENDPOINTS,
   ...OPS_ENDPOINTS,
 ];
 

@@ -9,7 +9,14 @@
  *   be grouped and committed together a moment later (a failed group commit is logged and counted by the adapter).
  * - A store locked by another writer for longer than the adapter waits rejects with {@link StoreBusyError}.
  */
-import type { Account, ClickToCallRecord, HistoryDoc, HistoryRecord, StoredAccount } from '../domain';
+import type {
+  Account,
+  ClickToCallRecord,
+  HistoryDoc,
+  HistoryRecord,
+  StatusCallback,
+  StoredAccount,
+} from '../domain';
 
 /** The store is locked by another writer (another process, a long transaction): try again shortly. */
 export class StoreBusyError extends Error {
@@ -97,22 +104,125 @@ export type NewHistoryRecord = {
   final: boolean;
   doc: HistoryDoc;
   state?: unknown;
+  status_callback?: StatusCallback;
 };
 
 /** Call history: one record per accepted connect. */
 export type HistoryRepository = {
-  insert(record: NewHistoryRecord): Promise<void>;
+  /** Inserts the record, and the status events it causes into the outbox, in one transaction. */
+  insert(record: NewHistoryRecord, events?: NewWebhookEvent[]): Promise<void>;
   /** How many connects of this configuration were recorded after `sinceMs`, and the oldest of them. */
   recentConnects(clicktocallId: string, sinceMs: number): Promise<{ count: number; oldestMs?: number }>;
   /** Whether a record has this call id. */
   exists(callId: string): Promise<boolean>;
   byCallId(callId: string): Promise<HistoryRecord | undefined>;
-  /** The tracker's update of a call's record (may be committed with others a moment later: see the contract). */
-  update(doc: HistoryDoc, state: unknown, final: boolean, nowMs: number): Promise<void>;
+  /**
+   * The tracker's update of a call's record, and the status events it causes into the outbox, in one transaction
+   * (which may be committed with others a moment later: see the contract).
+   */
+  update(
+    doc: HistoryDoc,
+    state: unknown,
+    final: boolean,
+    nowMs: number,
+    events?: NewWebhookEvent[],
+  ): Promise<void>;
   /** Every record whose call is not over yet, oldest first. */
   open(): Promise<HistoryRecord[]>;
   /** Records of one configuration, newest first. */
   list(q: HistoryQuery): Promise<HistoryRecord[]>;
+};
+
+/** A call's status event for its callback (docs/webhooks.md), as the outbox takes it. */
+export type NewWebhookEvent = {
+  event_id: string;
+  account_id: string;
+  clicktocall_id: string;
+  call_id: string;
+  /** `call.<status>` */
+  type: string;
+  occurred_ms: number;
+  url: string;
+  method: 'POST' | 'PUT';
+  /** The call's history record as it read at this change. */
+  record: HistoryDoc;
+};
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** An event in the outbox and how its delivery went. */
+export type WebhookDelivery = NewWebhookEvent & {
+  /** Orders the outbox (pages). */
+  seq: number;
+  /** 1, 2, 3… per call, given by the outbox in the order the events were written. */
+  sequence: number;
+  state: DeliveryState;
+  attempts: number;
+  next_attempt_ms: number | null;
+  last_attempt_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_ms: number | null;
+};
+
+/** A due event, and whether its receiver stopped the subscription (410 Gone). */
+export type DueDelivery = WebhookDelivery & { destination: string; stopped: boolean };
+
+/** The outcome of one delivery attempt, as the outbox keeps it. */
+export type AttemptOutcome = {
+  atMs: number;
+  state: DeliveryState;
+  /** While still pending: when to try again. */
+  nextAttemptMs?: number;
+  status?: number;
+  error?: string;
+};
+
+/** An account's deliveries, newest first, from `start` (a seq) down. */
+export type DeliveryQuery = {
+  accountId: string;
+  callId?: string;
+  state?: DeliveryState;
+  start?: number;
+  limit?: number;
+};
+
+/** The webhook outbox: events waiting for delivery, and what became of them. */
+export type WebhookOutboxRepository = {
+  /**
+   * Pending events due at `nowMs`: of each call only its earliest pending event (a call's events go in order),
+   * at most `perDestination` per destination, soonest due first.
+   */
+  due(nowMs: number, perDestination: number, limit: number): Promise<DueDelivery[]>;
+  /** When the next pending event falls due (undefined: none pending). */
+  nextDueMs(): Promise<number | undefined>;
+  /** Records an attempt; counts it. */
+  attempted(eventId: string, outcome: AttemptOutcome): Promise<void>;
+  /** The receiver at `url` answered 410 Gone: it gets nothing more from the account until named again. */
+  stop(accountId: string, url: string, atMs: number): Promise<void>;
+  /** The account names the receiver again (a saved configuration, a connect, a redelivery). */
+  unstop(accountId: string, url: string): Promise<void>;
+  get(accountId: string, eventId: string): Promise<WebhookDelivery | undefined>;
+  list(q: DeliveryQuery): Promise<WebhookDelivery[]>;
+  /** Makes the event pending again, due at `nowMs`, its attempts counted from zero. */
+  redeliver(accountId: string, eventId: string, nowMs: number): Promise<WebhookDelivery | undefined>;
+  /** How many events are pending and when the oldest of them occurred. */
+  pending(): Promise<{ count: number; oldestMs?: number }>;
+};
+
+/** The secret an account's events are signed with; during a rotation, the previous one until it expires. */
+export type WebhookSecrets = {
+  secret: string;
+  created_ms: number;
+  previous?: { secret: string; until_ms: number };
+};
+
+export type WebhookSecretRepository = {
+  get(accountId: string): Promise<WebhookSecrets | undefined>;
+  /** The account's secrets; `fresh` becomes its secret when it has none yet. */
+  ensure(accountId: string, fresh: string, nowMs: number): Promise<WebhookSecrets>;
+  /** `fresh` becomes the secret; the current one signs too until `previousUntilMs`. */
+  rotate(accountId: string, fresh: string, nowMs: number, previousUntilMs: number): Promise<WebhookSecrets>;
 };
 
 export type Repositories = {
@@ -120,6 +230,8 @@ export type Repositories = {
   auth: AuthRepository;
   clicktocalls: ClickToCallRepository;
   history: HistoryRepository;
+  outbox: WebhookOutboxRepository;
+  webhookSecrets: WebhookSecretRepository;
 };
 
 /** The store: the repositories, units of work over them, and what operations need of it. */

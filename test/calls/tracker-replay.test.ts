@@ -52,6 +52,8 @@ async function placed(h: Harness, callId: string, createdAt: Date) {
   const account = await h.account();
   const config = await h.services.clicktocall.create(account.id, { name: 'Sales', extension: '2600' });
   const { doc, state } = h.calls.tracker.begin({
+    account_id: account.id,
+    clicktocall_id: config.doc.id,
     id: crypto.createHash('md5').update(callId).digest('hex'),
     call_id: callId,
     timestamp: 63_900_000_000,

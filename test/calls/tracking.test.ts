@@ -14,6 +14,7 @@ type Leg = {
   loopback?: boolean;
   destination?: string;
   answered_at?: string;
+  ended_at?: string;
   hangup_cause?: string;
   sip_status?: string;
 };
@@ -325,7 +326,13 @@ describe('call tracking: a first party that rings through its dialplan', functio
   it('when it rings in its dialplan until the timeout, then no_answer, with the loopback leg NO_ANSWER in the record', async () => {
     const { url, callId } = await place('2998', 5);
     await until(url, callId, 'ringing', (r) => r.status === 'ringing');
-    const done = await until(url, callId, 'final', (r) => r.status === 'no_answer');
+    // The job's -ERR NO_ANSWER comes about 20 ms before the loopback's hang-up: the leg's cause follows the status.
+    const done = await until(
+      url,
+      callId,
+      'no_answer with the loopback leg ended',
+      (r) => r.status === 'no_answer' && r.legs.first?.ended_at !== undefined,
+    );
     expect(done).to.include({ result: 'error', cause: 'NO_ANSWER', hangup_cause: 'NO_ANSWER' });
     expect(done.legs.first).to.include({ destination: '2998', loopback: true, hangup_cause: 'NO_ANSWER' });
   });
@@ -334,7 +341,16 @@ describe('call tracking: a first party that rings through its dialplan', functio
     const { url, callId } = await place('2997');
     const ringing = await until(url, callId, 'ringing', (r) => r.status === 'ringing');
     expect(ringing.legs.first).to.include({ loopback: true });
-    const done = await until(url, callId, 'completed', (r) => r.status === 'completed');
+    // The call completes on the contact's hang-up; the extension's leg ends a moment later.
+    const done = await until(
+      url,
+      callId,
+      'completed with both legs ended',
+      (r) =>
+        r.status === 'completed' &&
+        r.legs.first?.ended_at !== undefined &&
+        r.legs.second?.ended_at !== undefined,
+    );
     expect(done).to.include({ result: 'success', hung_up_by: 'contact' });
     expect(done.legs.first).to.include({ destination: '2997', hangup_cause: 'NORMAL_CLEARING' });
     expect(done.legs.first).to.not.have.property('loopback');

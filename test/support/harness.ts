@@ -40,6 +40,8 @@ export type HarnessOptions = {
   metrics?: boolean;
   metricsToken?: string;
   calls?: RuntimeOptions['calls'];
+  /** Webhook delivery: the sender or worker options, and the address guard (default: private networks allowed). */
+  webhooks?: RuntimeOptions['webhooks'] & { allowPrivateNetworks?: boolean; timeoutMs?: number };
 };
 
 export type Harness = {
@@ -76,6 +78,11 @@ export function harness(opts: HarnessOptions = {}): Harness {
     trustProxy: opts.trustProxy ?? false,
     ...(opts.anonConnectsPerMinute !== undefined && { anonConnectsPerMinute: opts.anonConnectsPerMinute }),
     ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
+    webhooks: {
+      ...loadConfig({}).webhooks,
+      allowPrivateNetworks: opts.webhooks?.allowPrivateNetworks ?? true,
+      ...(opts.webhooks?.timeoutMs !== undefined && { timeoutMs: opts.webhooks.timeoutMs }),
+    },
   });
   const runtime = buildRuntime({
     config,
@@ -87,6 +94,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
     ...(opts.randomHex !== undefined && { randomHex: opts.randomHex }),
     ...(opts.calls !== undefined && { calls: opts.calls }),
+    ...(opts.webhooks !== undefined && { webhooks: opts.webhooks }),
   });
   if (opts.esl) runtime.start();
   let n = 0;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AccountService } from '../../src/accounts/account-service';
+import { WebhookService } from '../../src/webhooks/webhook-service';
 
 /** Every secret the test run creates or uses: the scan below looks for each in every log line. */
 export const SECRETS = new Set<string>(['ClueCon', 'S3cret-esl-pw']);
@@ -26,12 +27,32 @@ function instrument(): void {
     SECRETS.add(issued.token);
     return issued;
   };
+  // Webhook signing secrets, with and without their whsec_ prefix (the key is the base64 part).
+  const addSecret = (view: Record<string, unknown>): void => {
+    const secret = String(view['secret']);
+    SECRETS.add(secret);
+    SECRETS.add(secret.replace(/^whsec_/, ''));
+  };
+  const hooks = WebhookService.prototype;
+  const secret = hooks.secret;
+  hooks.secret = async function (this: WebhookService, ...args: Parameters<typeof secret>) {
+    const view = await secret.apply(this, args);
+    addSecret(view);
+    return view;
+  };
+  const rotate = hooks.rotate;
+  hooks.rotate = async function (this: WebhookService, ...args: Parameters<typeof rotate>) {
+    const view = await rotate.apply(this, args);
+    addSecret(view);
+    return view;
+  };
   /* eslint-enable @typescript-eslint/unbound-method */
 }
 
 /**
  * After the whole run (a root hook), every log line the in-process services wrote is searched for every
- * secret: the ESL passwords, and each API key and token issued during the run.
+ * secret: the ESL passwords, each API key and token issued during the run, and each webhook signing secret read
+ * through the service (the webhook rig reads its account's before it closes).
  */
 export function scanLogsAfterRun(lines: readonly string[]): void {
   if (typeof after !== 'function') return; // loaded outside mocha (a script): nothing to hook

@@ -15,7 +15,27 @@ describe('loadConfig', () => {
       tokenTtlS: 3600,
       trustProxy: false,
       anonConnectsPerMinute: 10,
+      webhooks: { allowPrivateNetworks: false, timeoutMs: 10000, concurrency: 16, perDestination: 4 },
     });
+  });
+
+  it('when the webhook settings are set, then they are read and coerced', () => {
+    const c = loadConfig({
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
+      WEBHOOKS_TIMEOUT_MS: '2500',
+      WEBHOOKS_CONCURRENCY: '32',
+      WEBHOOKS_PER_DESTINATION: '2',
+    });
+    expect(c.webhooks).to.deep.equal({
+      allowPrivateNetworks: true,
+      timeoutMs: 2500,
+      concurrency: 32,
+      perDestination: 2,
+    });
+    expect(() => loadConfig({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'maybe' })).to.throw(
+      ConfigError,
+      /WEBHOOKS_ALLOW_PRIVATE_NETWORKS/,
+    );
   });
 
   it('when variables are set, then they are read and coerced; empty ones count as unset', () => {

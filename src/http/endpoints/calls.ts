@@ -34,6 +34,27 @@ function restorePlus(req: Request, name: string, value: unknown): unknown {
 const isBlocking = (value: unknown): boolean =>
   value === true || value === 1 || value === 'true' || value === '1' || value === '';
 
+/**
+ * A connect's own status callback: the body's `data.status_callback` object, else `status_callback` (the URL) with
+ * `status_callback_events` (comma-separated) and `status_callback_method` from the query string or a form.
+ */
+function statusCallbackOf(req: Request): unknown {
+  const body = (req.body ?? {}) as Body;
+  const given = body.data?.['status_callback'];
+  if (given !== undefined) return given;
+  const url = inputOf(req, 'status_callback');
+  if (url === undefined || url === '') return undefined;
+  if (typeof url !== 'string') return url;
+  const events = inputOf(req, 'status_callback_events');
+  const method = inputOf(req, 'status_callback_method');
+  return {
+    url,
+    ...(typeof events === 'string' && { events: events.split(',').map((e) => e.trim()) }),
+    ...(events !== undefined && typeof events !== 'string' && { events }),
+    ...(method !== undefined && { method }),
+  };
+}
+
 /** Connect: a token for the account, or none for a configuration that allows anonymous connects. */
 async function connect({ connect, anonymous, meta }: ApiDeps, req: Request, res: Response): Promise<void> {
   const token = tokenOf(req);
@@ -50,6 +71,7 @@ async function connect({ connect, anonymous, meta }: ApiDeps, req: Request, res:
     contact: inputOf(req, 'contact'),
     blocking: isBlocking(inputOf(req, 'blocking')),
     customApplicationVars: body.data?.['custom_application_vars'],
+    statusCallback: statusCallbackOf(req),
     log: requestLog(res).child({ module: 'connect' }),
   });
   sendSuccess(res, meta, result.status, result.data);
@@ -63,6 +85,7 @@ function gregorian(req: Request, name: string): number | undefined {
   return Number(value);
 }
 
+const CALLBACK_PARAMS = ['StatusCallback', 'StatusCallbackEvents', 'StatusCallbackMethod'];
 const CONNECT = '/v2/accounts/{account_id}/clicktocall/{clicktocall_id}/connect';
 const HISTORY = '/v2/accounts/{account_id}/clicktocall/{clicktocall_id}/history';
 
@@ -85,7 +108,7 @@ export const CALL_ENDPOINTS: Endpoint[] = [
     summary: 'Connect a contact to the configured extension',
     description: connectDescription,
     tag: 'calls',
-    params: [...CONFIG, 'Contact', 'Blocking'],
+    params: [...CONFIG, 'Contact', 'Blocking', ...CALLBACK_PARAMS],
     answers: connectAnswers,
     errors: [400, ...AUTHZ, 429, 503],
     security: TOKEN_OR_ANONYMOUS,
@@ -98,7 +121,7 @@ export const CALL_ENDPOINTS: Endpoint[] = [
     summary: 'Connect a contact to the configured extension',
     description: `${connectDescription} The contact comes from the body's data, else the query string, else a form field.`,
     tag: 'calls',
-    params: [...CONFIG, 'Contact', 'Blocking'],
+    params: [...CONFIG, 'Contact', 'Blocking', ...CALLBACK_PARAMS],
     body: {
       required: false,
       content: {

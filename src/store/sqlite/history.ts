@@ -1,20 +1,25 @@
-import type { HistoryDoc, HistoryRecord } from '../../domain';
-import type { HistoryQuery, NewHistoryRecord } from '../ports';
+import type { HistoryDoc, HistoryRecord, StatusCallback } from '../../domain';
+import type { HistoryQuery, NewHistoryRecord, NewWebhookEvent } from '../ports';
 import type { Db } from './database';
 
-type RawRow = Omit<HistoryRecord, 'doc' | 'state' | 'final'> & {
+type RawRow = Omit<HistoryRecord, 'doc' | 'state' | 'final' | 'status_callback'> & {
   doc: string;
   state: string | null;
   final: number;
+  status_callback: string | null;
 };
 
-const COLUMNS = 'rowid AS seq, account_id, clicktocall_id, created_ms, final, doc, state';
-const parse = (row: RawRow): HistoryRecord => ({
+const COLUMNS = 'rowid AS seq, account_id, clicktocall_id, created_ms, final, doc, state, status_callback';
+const parse = ({ status_callback, ...row }: RawRow): HistoryRecord => ({
   ...row,
   final: row.final === 1,
   doc: JSON.parse(row.doc) as HistoryDoc,
   state: row.state === null ? undefined : (JSON.parse(row.state) as unknown),
+  ...(status_callback !== null && { status_callback: JSON.parse(status_callback) as StatusCallback }),
 });
+
+/** Writes status events into the outbox (within the caller's transaction). */
+export type Enqueue = (events: readonly NewWebhookEvent[]) => void;
 
 /** Call history: one row per accepted connect; `seq` is the rowid (synchronous; the store wraps it). */
 export class SqliteHistory {
@@ -27,10 +32,19 @@ export class SqliteHistory {
   private readonly listStmt;
   private readonly existsStmt;
 
-  constructor(db: Db) {
+  /** Runs a write and its events as one transaction (a savepoint inside an open one). */
+  private readonly atomically: (write: () => void) => void;
+
+  constructor(
+    db: Db,
+    private readonly enqueue: Enqueue,
+  ) {
+    this.atomically = db.transaction((write: () => void) => write());
     this.insertStmt = db.prepare(
-      `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, state, updated_ms)
-       VALUES (@id, @call_id, @account_id, @clicktocall_id, @created_ms, @status, @final, @doc, @state, @created_ms)`,
+      `INSERT INTO call_history (id, call_id, account_id, clicktocall_id, created_ms, status, final, doc, state,
+         status_callback, updated_ms)
+       VALUES (@id, @call_id, @account_id, @clicktocall_id, @created_ms, @status, @final, @doc, @state,
+         @status_callback, @created_ms)`,
     );
     this.countSinceStmt = db.prepare<[string, number], { n: number }>(
       'SELECT count(*) AS n FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
@@ -58,7 +72,14 @@ export class SqliteHistory {
     );
   }
 
-  insert(row: NewHistoryRecord): void {
+  insert(row: NewHistoryRecord, events: readonly NewWebhookEvent[] = []): void {
+    if (events.length > 0) {
+      this.atomically(() => {
+        this.insert(row);
+        this.enqueue(events);
+      });
+      return;
+    }
     this.insertStmt.run({
       id: row.doc.id,
       call_id: row.doc.call_id,
@@ -69,6 +90,7 @@ export class SqliteHistory {
       final: row.final ? 1 : 0,
       doc: JSON.stringify(row.doc),
       state: row.state === undefined ? null : JSON.stringify(row.state),
+      status_callback: row.status_callback === undefined ? null : JSON.stringify(row.status_callback),
     });
   }
 
@@ -87,7 +109,20 @@ export class SqliteHistory {
     return row && parse(row);
   }
 
-  update(doc: HistoryDoc, state: unknown, final: boolean, nowMs: number): void {
+  update(
+    doc: HistoryDoc,
+    state: unknown,
+    final: boolean,
+    nowMs: number,
+    events: readonly NewWebhookEvent[] = [],
+  ): void {
+    if (events.length > 0) {
+      this.atomically(() => {
+        this.update(doc, state, final, nowMs);
+        this.enqueue(events);
+      });
+      return;
+    }
     this.updateStmt.run({
       call_id: doc.call_id,
       doc: JSON.stringify(doc),

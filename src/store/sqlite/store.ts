@@ -21,12 +21,15 @@ import {
   type Repositories,
   type Store,
   type StoreMetrics,
+  type WebhookOutboxRepository,
+  type WebhookSecretRepository,
 } from '../ports';
 import { SqliteAccounts } from './accounts';
 import { SqliteAuth } from './auth';
 import { SqliteClickToCalls } from './clicktocalls';
 import { openDatabase, type Db } from './database';
 import { SqliteHistory } from './history';
+import { SqliteOutbox, SqliteWebhookSecrets } from './webhooks';
 
 export type SqliteStoreOptions = {
   /** The database file (created with its folder), or `:memory:`. */
@@ -61,17 +64,18 @@ type Runner = {
   historyUpdate(fn: () => void): Promise<void>;
 };
 
-/** The four repositories over the synchronous ones, each call going through `run`. */
-function repositories(
-  sync: {
-    accounts: SqliteAccounts;
-    auth: SqliteAuth;
-    clicktocalls: SqliteClickToCalls;
-    history: SqliteHistory;
-  },
-  run: Runner,
-): Repositories {
-  const { accounts: a, auth: k, clicktocalls: c, history: h } = sync;
+type Sync = {
+  accounts: SqliteAccounts;
+  auth: SqliteAuth;
+  clicktocalls: SqliteClickToCalls;
+  history: SqliteHistory;
+  outbox: SqliteOutbox;
+  webhookSecrets: SqliteWebhookSecrets;
+};
+
+/** The repositories over the synchronous ones, each call going through `run`. */
+function repositories(sync: Sync, run: Runner): Repositories {
+  const { accounts: a, auth: k, clicktocalls: c, history: h, outbox: o, webhookSecrets: w } = sync;
   const accounts: AccountRepository = {
     insert: (account, createdAt) => run.write(undefined, () => a.insert(account, createdAt)),
     get: (id) => run.read(() => a.get(id)),
@@ -98,15 +102,34 @@ function repositories(
     list: (q) => run.read(() => c.list(q)),
   };
   const history: HistoryRepository = {
-    insert: (record) => run.write('history_insert', () => h.insert(record)),
+    insert: (record, events) => run.write('history_insert', () => h.insert(record, events)),
     recentConnects: (clicktocallId, sinceMs) => run.read(() => h.recentConnects(clicktocallId, sinceMs)),
     exists: (callId) => run.read(() => h.exists(callId)),
     byCallId: (callId) => run.read(() => h.byCallId(callId)),
-    update: (doc, state, final, nowMs) => run.historyUpdate(() => h.update(doc, state, final, nowMs)),
+    update: (doc, state, final, nowMs, events) =>
+      run.historyUpdate(() => h.update(doc, state, final, nowMs, events)),
     open: () => run.read(() => h.open()),
     list: (q) => run.read(() => h.list(q)),
   };
-  return { accounts, auth, clicktocalls, history };
+  const outbox: WebhookOutboxRepository = {
+    due: (nowMs, perDestination, limit) => run.read(() => o.due(nowMs, perDestination, limit)),
+    nextDueMs: () => run.read(() => o.nextDueMs()),
+    attempted: (eventId, outcome) => run.write('webhook_attempt', () => o.attempted(eventId, outcome)),
+    stop: (accountId, url, atMs) => run.write(undefined, () => o.stop(accountId, url, atMs)),
+    unstop: (accountId, url) => run.write(undefined, () => o.unstop(accountId, url)),
+    get: (accountId, eventId) => run.read(() => o.get(accountId, eventId)),
+    list: (q) => run.read(() => o.list(q)),
+    redeliver: (accountId, eventId, nowMs) =>
+      run.write(undefined, () => o.redeliver(accountId, eventId, nowMs)),
+    pending: () => run.read(() => o.pending()),
+  };
+  const webhookSecrets: WebhookSecretRepository = {
+    get: (accountId) => run.read(() => w.get(accountId)),
+    ensure: (accountId, fresh, nowMs) => run.write(undefined, () => w.ensure(accountId, fresh, nowMs)),
+    rotate: (accountId, fresh, nowMs, untilMs) =>
+      run.write(undefined, () => w.rotate(accountId, fresh, nowMs, untilMs)),
+  };
+  return { accounts, auth, clicktocalls, history, outbox, webhookSecrets };
 }
 
 /** Opens (and migrates) the database and returns the store over it. */
@@ -127,6 +150,8 @@ class SqliteStore implements Store {
   readonly auth: AuthRepository;
   readonly clicktocalls: ClickToCallRepository;
   readonly history: HistoryRepository;
+  readonly outbox: WebhookOutboxRepository;
+  readonly webhookSecrets: WebhookSecretRepository;
   private readonly inside: Repositories;
   /** The open unit of work and the writes waiting for its end. */
   private unit: { waiting: Array<() => void> } | undefined;
@@ -137,11 +162,14 @@ class SqliteStore implements Store {
     private readonly db: Db,
     private readonly opts: Omit<SqliteStoreOptions, 'file' | 'migrationsDir'>,
   ) {
-    const sync = {
+    const outbox = new SqliteOutbox(db);
+    const sync: Sync = {
       accounts: new SqliteAccounts(db),
       auth: new SqliteAuth(db),
       clicktocalls: new SqliteClickToCalls(db),
-      history: new SqliteHistory(db),
+      history: new SqliteHistory(db, (events) => outbox.enqueue(events)),
+      outbox,
+      webhookSecrets: new SqliteWebhookSecrets(db),
     };
     const outside = repositories(sync, {
       read: settle,
@@ -157,6 +185,8 @@ class SqliteStore implements Store {
       auth: this.auth,
       clicktocalls: this.clicktocalls,
       history: this.history,
+      outbox: this.outbox,
+      webhookSecrets: this.webhookSecrets,
     } = outside);
     this.inside = repositories(sync, {
       read: settle,
