@@ -14,10 +14,13 @@ import { openSqliteStore } from '../src/store/sqlite/store';
 import { fillHistory } from './lib/history-fill';
 import { cannon, openLoop, quantile, type LoadResult } from './lib/load';
 import { api, ask, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
+import { benchDelivery } from './webhooks';
 
 type RowId =
   | 'connect_token'
   | 'connect_anonymous'
+  | 'connect_token_webhooks'
+  | 'webhook_delivery'
   | 'added_latency_100'
   | 'added_latency_500'
   | 'esl_ingest'
@@ -53,6 +56,7 @@ const SIZE = smoke
       historyRows: 20_000,
       rssCalls: 1000,
       latencyS: 2,
+      webhookEvents: 500,
     }
   : {
       durationS: 10,
@@ -62,6 +66,7 @@ const SIZE = smoke
       historyRows: 1_000_000,
       rssCalls: 10_000,
       latencyS: 10,
+      webhookEvents: 10_000,
     };
 
 const rows: Row[] = [];
@@ -113,9 +118,11 @@ async function waitConnected(svc: Service, urlPath: string, token: string): Prom
 }
 
 /** Rows 1, 2 and 6: the HTTP paths, beside the Express baseline; returns what row 4 reuses. */
-async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
+async function httpRows(dir: string, sw: Child, baselineSrv: Child, hooks: Child) {
   const dbPath = path.join(dir, 'service.db');
-  let svc = await startService({ dbPath, eslPort: sw.port });
+  // Private networks allowed: the webhook receiver of the connect row is on 127.0.0.1.
+  const env = { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' };
+  let svc = await startService({ dbPath, eslPort: sw.port, env });
   const accountId = svc.accountId ?? '';
   const { auth_token: token } = await api<{ auth_token: string }>(svc.base, 'PUT', '/v2/api_auth', {
     body: { data: { api_key: svc.apiKey } },
@@ -130,6 +137,20 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
   const cfgToken = await create({ name: 'Bench token', extension: '2600' });
   const cfgAnon = await create({ name: 'Bench anonymous', extension: '2600', auth_required: false });
   const cfgHistory = await create({ name: 'Bench history', extension: '2600' });
+  // Webhooks on, against the same connect without: extension 2486 is busy at the switch (its originate answers
+  // -ERR USER_BUSY at once), so every call ends at once and, with a callback, sends its final event.
+  const hookUrl = `http://127.0.0.1:${hooks.port}/hooks`;
+  const cfgBusy = await create({ name: 'Bench busy', extension: '2486' });
+  const cfgBusyHooks = await create({
+    name: 'Bench busy webhooks',
+    extension: '2486',
+    status_callback: { url: hookUrl },
+  });
+  const cfgBusyOriginating = await create({
+    name: 'Bench busy webhooks originating',
+    extension: '2486',
+    status_callback: { url: hookUrl, events: ['originating'] },
+  });
   const c2c = `/v2/accounts/${accountId}/clicktocall`;
   const connectPath = (id: string): string => `${c2c}/${id}/connect?contact=%2B15551234567`;
   const auth = { 'X-Auth-Token': token };
@@ -145,6 +166,8 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child) {
   const helloBest = helloGet2.rps > helloGet.rps ? helloGet2 : helloGet;
   add(vsBaseline('connect_token', tokenRun, helloBest, 0.6));
   add(vsBaseline('connect_anonymous', anonRun, helloBest, 0.6));
+
+  await webhookConnectRow(svc, hooks, auth, [cfgBusy, cfgBusyHooks, cfgBusyOriginating].map(connectPath));
 
   // Row 2: HTTP request sent → bgapi bytes at the fake switch, open loop at fixed rates.
   for (const rate of [100, 500] as const) {
@@ -292,6 +315,73 @@ async function rssRow(dir: string): Promise<void> {
   }
 }
 
+/**
+ * The token connect with webhooks on (default events: the final one) beside the same connect without, and with
+ * `originating` asked for (written in the connect's own transaction), in turn: A B C A B C.
+ */
+async function webhookConnectRow(
+  svc: Service,
+  hooks: Child,
+  headers: Record<string, string>,
+  [plainPath, hooksPath, originatingPath]: string[],
+): Promise<void> {
+  log('connect with webhooks');
+  await ask(hooks.proc, 'reset');
+  const runs: LoadResult[][] = [[], [], []];
+  for (let i = 0; i < 2; i++)
+    for (const [k, p] of [plainPath, hooksPath, originatingPath].entries())
+      runs[k]!.push(await measure(`${svc.base}${p!}`, { headers }));
+  const mean = (rs: LoadResult[]): LoadResult => ({
+    ...rs[0]!,
+    rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length,
+    p50: rs.reduce((a, r) => a + r.p50, 0) / rs.length,
+    p99: rs.reduce((a, r) => a + r.p99, 0) / rs.length,
+    requests: rs.reduce((a, r) => a + r.requests, 0),
+  });
+  const [plain, hooked, originating] = runs.map(mean) as [LoadResult, LoadResult, LoadResult];
+  const during = await ask<{ count: number }>(hooks.proc, 'stats');
+  // Every connect of B and C (warm-ups included) sends one event: wait for the backlog to drain.
+  const expected = await eventsWritten(svc, headers);
+  const drainStart = Date.now();
+  let drained = during;
+  while (drained.count < expected && Date.now() - drainStart < 120_000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    drained = await ask<{ count: number }>(hooks.proc, 'stats');
+  }
+  add({
+    ...vsBaseline('connect_token_webhooks', hooked, plain, 0.9),
+    note:
+      `every call busy at once (extension 2486), with status_callback (final events) beside without, two runs each in turn; ` +
+      `with originating asked for too ${round(originating.rps)} req/s (ratio ${round(originating.rps / plain.rps, 2)}); ` +
+      `${during.count} of ${expected} events delivered by the end of the runs, all ${drained.count} ${round((Date.now() - drainStart) / 1000, 1)} s later`,
+  });
+}
+
+/** How many webhook events the account's deliveries hold (one page of 1: the list is newest first, keys count). */
+async function eventsWritten(svc: Service, headers: Record<string, string>): Promise<number> {
+  const accountId = svc.accountId ?? '';
+  const res = await fetch(`${svc.base}/v2/accounts/${accountId}/webhook_deliveries?paginate=false`, {
+    headers,
+  });
+  return ((await res.json()) as { data: unknown[] }).data.length;
+}
+
+/** Webhook events delivered per second to a local receiver, beside a bare HTTP client's POSTs. */
+async function deliveryRow(dir: string, hooks: Child, eslPort: number): Promise<void> {
+  log(`webhook delivery of ${SIZE.webhookEvents} events`);
+  const r = await benchDelivery(dir, hooks, eslPort, SIZE.webhookEvents);
+  add({
+    id: 'webhook_delivery',
+    value: round(r.eventsPerS),
+    unit: 'events/s',
+    baseline: round(r.baselinePerS),
+    ratio: round(r.eventsPerS / r.baselinePerS, 2),
+    target: '≥ 500 events/s',
+    pass: r.eventsPerS >= 500 && r.distinct === r.events,
+    note: `${r.events} events of ${r.events / 5} calls waiting in the outbox, ${r.distinct} distinct delivered, ${r.bodyBytes}-byte payloads, signed; 4 in flight (the per-destination bound); baseline: the same number of POSTs of that size from a bare keep-alive client, 4 at a time`,
+  });
+}
+
 async function ingestRow(): Promise<void> {
   log(`esl ingest of ${SIZE.ingestCalls} calls (row 3)`);
   const { service, baseline } = await benchIngest(SIZE.ingestCalls);
@@ -328,6 +418,8 @@ function table(): string {
 const ORDER: RowId[] = [
   'connect_token',
   'connect_anonymous',
+  'connect_token_webhooks',
+  'webhook_delivery',
   'added_latency_100',
   'added_latency_500',
   'esl_ingest',
@@ -348,9 +440,12 @@ async function main(): Promise<void> {
     await ingestRow();
     const sw = await forkReady('switch-proc', ['accept']);
     const baselineSrv = await forkReady('baseline-server');
+    const hooks = await forkReady('webhook-receiver');
     try {
-      await httpRows(dir, sw, baselineSrv);
+      await httpRows(dir, sw, baselineSrv, hooks);
+      await deliveryRow(dir, hooks, sw.port);
     } finally {
+      await hooks.stop();
       await baselineSrv.stop();
       await sw.stop();
     }

@@ -36,6 +36,8 @@ export type AppDeps = {
   metricsToken?: string;
   /** `GET /health`'s probe; without one it reports the process only. */
   health?: HealthProbe;
+  /** Told of every request as it arrives (the webhook worker yields while requests are being served). */
+  onRequest?: () => void;
 };
 
 /** The HTTP application. No listen(), no environment, no globals: tests drive it with supertest. */
@@ -46,6 +48,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.set('etag', false);
   app.set('query parser', 'simple');
+  const onRequest = deps.onRequest;
+  if (onRequest)
+    app.use((_req, _res, next) => {
+      onRequest();
+      next();
+    });
   if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(requestContext(deps.logger));
   app.use(methodGuard());

@@ -28,6 +28,7 @@ import { openSqliteStore } from './store/sqlite/store';
 import { startSwitchLink } from './switch-link';
 import { DeliveryWorker, type DeliveryOptions } from './webhooks/delivery-worker';
 import { statusEvent } from './webhooks/events';
+import { eventLoopGauge } from './webhooks/load-gauge';
 import { createSender, type SendOutcome, type SendRequest } from './webhooks/sender';
 import { WebhookService } from './webhooks/webhook-service';
 
@@ -59,6 +60,8 @@ export type RuntimeOptions = {
     send?: (request: SendRequest) => Promise<SendOutcome>;
     options?: Partial<DeliveryOptions>;
     random?: () => number;
+    /** Whether the process is busy serving (default: the event loop's utilization). */
+    load?: { busy(): boolean };
   };
   /** Timings of call following (tests). */
   calls?: {
@@ -154,6 +157,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
           timeoutMs: config.webhooks.timeoutMs,
         })
       : undefined;
+  const gauge = opts.webhooks?.load === undefined ? eventLoopGauge() : undefined;
   const webhooks = new DeliveryWorker({
     outbox: store.outbox,
     secrets: store.webhookSecrets,
@@ -162,6 +166,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     logger,
     ...(metrics && { metrics }),
     ...(opts.webhooks?.random && { random: opts.webhooks.random }),
+    load: opts.webhooks?.load ?? gauge!,
     options: {
       concurrency: config.webhooks.concurrency,
       perDestination: config.webhooks.perDestination,
@@ -276,6 +281,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     health,
     ...(metrics && { metrics }),
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    ...(gauge && { onRequest: gauge.request }),
   });
 
   let started = false;
@@ -301,6 +307,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
       closing ??= (async () => {
         sweeper.stop();
         await webhooks.stop();
+        gauge?.stop();
         sender?.close();
         await owned?.close();
         await store.close();

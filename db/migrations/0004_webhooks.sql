@@ -26,9 +26,11 @@ CREATE TABLE webhook_outbox (
   delivered_ms    INTEGER,
   UNIQUE (call_id, sequence)
 );
-CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt_ms) WHERE state = 'pending';
+-- The delivery worker's read: due events in order, with what it filters on, without reading the rows (a call's
+-- earlier events are found by the UNIQUE (call_id, sequence) index). Few indexes: each is written with every event.
+CREATE INDEX webhook_outbox_due ON webhook_outbox(next_attempt_ms, destination, call_id, sequence)
+  WHERE state = 'pending';
 CREATE INDEX webhook_outbox_account ON webhook_outbox(account_id, rowid);
-CREATE INDEX webhook_outbox_call ON webhook_outbox(call_id, sequence);
 
 -- The secret events are signed with; during a rotation the previous one signs too, until previous_until_ms.
 CREATE TABLE webhook_secrets (

@@ -5,8 +5,9 @@
  * Contract every adapter keeps:
  * - Writes made one after the other are applied in that order (the call tracker issues a call's updates without
  *   waiting for each; they must land in order).
- * - A write the caller was told succeeded is durable once its promise resolved, except history updates, which may
- *   be grouped and committed together a moment later (a failed group commit is logged and counted by the adapter).
+ * - A write the caller was told succeeded is durable once its promise resolved, except history updates and the
+ *   records of delivery attempts, which may be grouped and committed together a moment later (a failed group commit
+ *   is logged and counted by the adapter; a lost attempt record means the event is sent again).
  * - A store locked by another writer for longer than the adapter waits rejects with {@link StoreBusyError}.
  */
 import type {
@@ -190,10 +191,10 @@ export type DeliveryQuery = {
 /** The webhook outbox: events waiting for delivery, and what became of them. */
 export type WebhookOutboxRepository = {
   /**
-   * Pending events due at `nowMs`: of each call only its earliest pending event (a call's events go in order),
-   * at most `perDestination` per destination, soonest due first.
+   * Pending events due at `nowMs`, soonest due first, at most `limit`: of each call only its earliest pending
+   * event (a call's events go in order), none to the destinations `skip` names (busy or paused).
    */
-  due(nowMs: number, perDestination: number, limit: number): Promise<DueDelivery[]>;
+  due(nowMs: number, limit: number, skip: readonly string[]): Promise<DueDelivery[]>;
   /** When the next pending event falls due (undefined: none pending). */
   nextDueMs(): Promise<number | undefined>;
   /** Records an attempt; counts it. */

@@ -11,6 +11,7 @@ import type {
   DueDelivery,
   WebhookOutboxRepository,
   WebhookSecretRepository,
+  WebhookSecrets,
 } from '../store/ports';
 import { payloadOf } from './events';
 import { DEFAULT_SCHEDULE_MS, retryDelay, type RetryPolicy } from './schedule';
@@ -30,6 +31,8 @@ export type WebhookMetrics = {
 export type DeliveryOptions = RetryPolicy & {
   /** Attempts in flight at most (16). */
   concurrency: number;
+  /** While the process is busy serving: one attempt at a time, at most one per this many ms (10). */
+  busyGapMs: number;
   /** Attempts in flight to one destination (scheme, host, port) at most (4). */
   perDestination: number;
   /** How often the outbox is looked at when nothing nudges the worker (500 ms). */
@@ -38,6 +41,7 @@ export type DeliveryOptions = RetryPolicy & {
 
 export const DEFAULT_DELIVERY_OPTIONS: DeliveryOptions = {
   concurrency: 16,
+  busyGapMs: 10,
   perDestination: 4,
   pollMs: 500,
   scheduleMs: DEFAULT_SCHEDULE_MS,
@@ -53,10 +57,14 @@ export type DeliveryWorkerDeps = {
   metrics?: WebhookMetrics;
   random?: () => number;
   options?: Partial<DeliveryOptions>;
+  /** Whether the process is busy serving requests (then the worker yields); default never. */
+  load?: { busy(): boolean };
 };
 
 /** The most of a receiver's answer kept with an attempt. */
 const ANSWER_KEPT = 200;
+/** How long an account's secrets are reused before they are read again (a rotation shows within this). */
+const SECRETS_REUSED_MS = 1000;
 
 const resultOf = (outcome: SendOutcome): AttemptResult =>
   outcome.kind === 'answered'
@@ -85,6 +93,15 @@ export class DeliveryWorker {
   private readonly pausedUntil = new Map<string, number>();
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
+  private gapTimer: NodeJS.Timeout | undefined;
+  /** Due events read but not started yet (their destination was busy), and when they were read. */
+  private buffer: DueDelivery[] = [];
+  private bufferAt = 0;
+  private readonly secretCache = new Map<string, { keys: WebhookSecrets; until: number }>();
+  private nudged = false;
+  /** New events were written since the last read of the outbox. */
+  private written = true;
+  private lastStartMs = 0;
   private pumping = false;
   private again = false;
   private running = false;
@@ -103,9 +120,15 @@ export class DeliveryWorker {
     this.kick();
   }
 
-  /** New events were written: look now rather than at the next poll. */
+  /** New events were written: look now rather than at the next poll (nudges of one turn count as one). */
   nudge(): void {
-    if (this.running) setImmediate(() => this.kick());
+    if (!this.running || this.nudged) return;
+    this.nudged = true;
+    setImmediate(() => {
+      this.nudged = false;
+      this.written = true;
+      this.kick();
+    });
   }
 
   /**
@@ -115,6 +138,7 @@ export class DeliveryWorker {
   async stop(graceMs = 2000): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearTimeout(this.gapTimer);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.inFlight.values()]),
@@ -152,41 +176,97 @@ export class DeliveryWorker {
     } while (this.again && this.running);
   }
 
-  /** Starts attempts for due events while there is room. */
+  /**
+   * Starts attempts for due events while there is room: from the events already read; when none of those can start
+   * (their destinations are busy), from a new read of the outbox that skips the busy destinations. Such a read
+   * comes when the buffer is used up, new events were written (a nudge) or a poll passed, not after every attempt:
+   * a backlog at one busy destination is not read again and again.
+   */
   private async fill(): Promise<void> {
-    const { concurrency, perDestination } = this.options;
-    if (this.inFlight.size >= concurrency) return;
+    const { perDestination, pollMs } = this.options;
     const nowMs = this.deps.now().getTime();
     for (const [destination, until] of this.pausedUntil)
       if (until <= nowMs) this.pausedUntil.delete(destination);
-    // In-flight events are still pending (and due), and each destination's share may be taken by paused ones.
-    const limit = concurrency + this.inFlight.size + perDestination * this.pausedUntil.size;
-    for (const event of await this.deps.outbox.due(nowMs, perDestination, limit)) {
-      if (!this.running || this.inFlight.size >= concurrency) break;
-      if (this.inFlight.has(event.event_id) || this.pausedUntil.has(event.destination)) continue;
-      const busy = this.perDestination.get(event.destination) ?? 0;
-      if (busy >= perDestination) continue;
-      this.perDestination.set(event.destination, busy + 1);
-      const attempt = this.attempt(event)
-        .catch((err: unknown) =>
-          this.log.error('webhook attempt not recorded', {
-            event_id: event.event_id,
-            error: (err as Error).message,
-          }),
-        )
-        .finally(() => {
-          this.inFlight.delete(event.event_id);
-          const left = (this.perDestination.get(event.destination) ?? 1) - 1;
-          if (left > 0) this.perDestination.set(event.destination, left);
-          else this.perDestination.delete(event.destination);
-          this.kick();
-        });
-      this.inFlight.set(event.event_id, attempt);
+    if (nowMs - this.bufferAt >= pollMs) this.buffer = [];
+    this.startFromBuffer();
+    if (this.room() === 0 || this.buffer.some((e) => this.startable(e))) return;
+    if (this.buffer.length > 0 && !this.written) return;
+    this.written = false;
+    const skip = new Set(this.pausedUntil.keys());
+    for (const [destination, busy] of this.perDestination) if (busy >= perDestination) skip.add(destination);
+    const due = await this.deps.outbox.due(nowMs, 2 * this.options.concurrency, [...skip]);
+    this.buffer = due.filter((e) => !this.inFlight.has(e.event_id));
+    this.bufferAt = nowMs;
+    this.startFromBuffer();
+  }
+
+  /**
+   * How many attempts may start now. While the process is busy serving, one at a time and one per `busyGapMs`
+   * (a kick is set for when the gap ends): deliveries go on, slower, and leave the requests their time.
+   */
+  private room(): number {
+    if (!this.running) return 0;
+    if (!this.deps.load?.busy()) return this.options.concurrency - this.inFlight.size;
+    if (this.inFlight.size > 0) return 0;
+    const wait = this.lastStartMs + this.options.busyGapMs - Date.now();
+    if (wait <= 0) return 1;
+    clearTimeout(this.gapTimer);
+    this.gapTimer = setTimeout(() => this.kick(), wait);
+    this.gapTimer.unref();
+    return 0;
+  }
+
+  private startable(event: DueDelivery): boolean {
+    return (
+      !this.inFlight.has(event.event_id) &&
+      !this.pausedUntil.has(event.destination) &&
+      (this.perDestination.get(event.destination) ?? 0) < this.options.perDestination
+    );
+  }
+
+  /** Starts the buffered events that can start, in order, while there is room; keeps the others. */
+  private startFromBuffer(): void {
+    const kept: DueDelivery[] = [];
+    for (const event of this.buffer) {
+      if (this.inFlight.has(event.event_id)) continue;
+      if (this.startable(event) && this.room() > 0) this.launch(event);
+      else kept.push(event);
     }
+    this.buffer = kept;
+  }
+
+  private launch(event: DueDelivery): void {
+    this.lastStartMs = Date.now();
+    this.perDestination.set(event.destination, (this.perDestination.get(event.destination) ?? 0) + 1);
+    const attempt = this.attempt(event)
+      .catch((err: unknown) =>
+        this.log.error('webhook attempt not recorded', {
+          event_id: event.event_id,
+          error: (err as Error).message,
+        }),
+      )
+      .finally(() => {
+        this.inFlight.delete(event.event_id);
+        const left = (this.perDestination.get(event.destination) ?? 1) - 1;
+        if (left > 0) this.perDestination.set(event.destination, left);
+        else this.perDestination.delete(event.destination);
+        this.kick();
+      });
+    this.inFlight.set(event.event_id, attempt);
+  }
+
+  /** The account's secrets, reused for a second; created when it has none. */
+  private async secretsOf(accountId: string, atMs: number): Promise<WebhookSecrets> {
+    const cached = this.secretCache.get(accountId);
+    if (cached && cached.until > atMs) return cached.keys;
+    const { secrets } = this.deps;
+    const keys = (await secrets.get(accountId)) ?? (await secrets.ensure(accountId, newSecret(), atMs));
+    this.secretCache.set(accountId, { keys, until: atMs + SECRETS_REUSED_MS });
+    return keys;
   }
 
   private async attempt(event: DueDelivery): Promise<void> {
-    const { outbox, secrets, now } = this.deps;
+    const { outbox, now } = this.deps;
     const at = now();
     if (event.stopped) {
       await outbox.attempted(event.event_id, {
@@ -197,7 +277,7 @@ export class DeliveryWorker {
       this.ended(event, 'gone');
       return;
     }
-    const keys = await secrets.ensure(event.account_id, newSecret(), at.getTime());
+    const keys = await this.secretsOf(event.account_id, at.getTime());
     const body = payloadOf(event);
     const outcome = await this.deps.send({
       url: event.url,

@@ -313,7 +313,12 @@ describe('call tracking: a first party that rings through its dialplan', functio
       .set('X-Auth-Token', acct.token)
       .send({ data: { action: 'hangup' } })
       .expect(202);
-    const done = await until(url, callId, 'canceled', (r) => r.status === 'canceled');
+    const done = await until(
+      url,
+      callId,
+      'canceled with the loopback leg ended',
+      (r) => r.status === 'canceled' && r.legs.first?.ended_at !== undefined,
+    );
     expect(done).to.include({
       result: 'error',
       cause: 'ORIGINATOR_CANCEL',

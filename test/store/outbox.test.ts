@@ -142,20 +142,24 @@ describe('store: the webhook outbox', () => {
     expect(await f.store.outbox.pending()).to.deep.equal({ count: 0 });
   });
 
-  it("when events are due, then only each call's earliest pending one, and at most N per destination", async () => {
+  it("when events are due, then only each call's earliest pending one, soonest first, none to a skipped destination", async () => {
     for (const n of [1, 2, 3]) await insertCall(f, n, [event(f, n, 'ringing'), event(f, n, 'completed')]);
     await insertCall(f, 4, [event(f, 4, 'completed', { url: 'https://other.example:8443/x' })]);
-    const due = await f.store.outbox.due(5000, 2, 100);
+    const due = await f.store.outbox.due(5000, 100, []);
     expect(due.map((d) => [d.call_id.slice(-1), d.sequence, d.destination])).to.deep.equal([
       ['1', 1, 'https://crm.example.com:443'],
       ['2', 1, 'https://crm.example.com:443'],
+      ['3', 1, 'https://crm.example.com:443'],
       ['4', 1, 'https://other.example:8443'],
     ]);
+    expect((await f.store.outbox.due(5000, 2, [])).map((d) => d.call_id.slice(-1))).to.deep.equal(['1', '2']);
+    const skipped = await f.store.outbox.due(5000, 2, ['https://crm.example.com:443']);
+    expect(skipped.map((d) => d.call_id.slice(-1))).to.deep.equal(['4']);
     // Not before its time; a delivered event lets its call's next one through.
-    expect(await f.store.outbox.due(999, 2, 100)).to.deep.equal([]);
+    expect(await f.store.outbox.due(999, 100, [])).to.deep.equal([]);
     await f.store.outbox.attempted(due[0]!.event_id, { atMs: 5000, state: 'delivered', status: 200 });
     await f.store.outbox.attempted(due[1]!.event_id, { atMs: 5000, state: 'pending', nextAttemptMs: 9000 });
-    const next = await f.store.outbox.due(5000, 2, 100);
+    const next = await f.store.outbox.due(5000, 100, []);
     expect(next.map((d) => [d.call_id.slice(-1), d.sequence])).to.deep.equal([
       ['1', 2],
       ['3', 1],
@@ -170,9 +174,9 @@ describe('store: the webhook outbox', () => {
     await f.store.outbox.stop(f.accountId, 'https://crm.example.com/hooks', 2000);
     expect((await f.store.outbox.list({ accountId: f.accountId, state: 'failed' })).length).to.equal(1);
     await insertCall(f, 2, [event(f, 2, 'completed')]);
-    expect((await f.store.outbox.due(5000, 4, 10)).map((d) => d.stopped)).to.deep.equal([true]);
+    expect((await f.store.outbox.due(5000, 10, [])).map((d) => d.stopped)).to.deep.equal([true]);
     await f.store.outbox.unstop(f.accountId, 'https://crm.example.com/hooks');
-    expect((await f.store.outbox.due(5000, 4, 10)).map((d) => d.stopped)).to.deep.equal([false]);
+    expect((await f.store.outbox.due(5000, 10, [])).map((d) => d.stopped)).to.deep.equal([false]);
   });
 
   it('when redelivered, then pending again from zero attempts, and a stop of its receiver is lifted', async () => {
@@ -182,7 +186,7 @@ describe('store: the webhook outbox', () => {
     await f.store.outbox.stop(f.accountId, e.url, 2000);
     const again = await f.store.outbox.redeliver(f.accountId, e.event_id, 3000);
     expect(again).to.include({ state: 'pending', attempts: 0, next_attempt_ms: 3000, last_status: 410 });
-    expect((await f.store.outbox.due(3000, 4, 10)).map((d) => d.stopped)).to.deep.equal([false]);
+    expect((await f.store.outbox.due(3000, 10, [])).map((d) => d.stopped)).to.deep.equal([false]);
     expect(await f.store.outbox.redeliver(newId(), e.event_id, 3000)).to.equal(undefined);
   });
 });

@@ -5,9 +5,9 @@
  * - A unit of work is `BEGIN IMMEDIATE … COMMIT` around its work. While one is open, writes from outside it wait
  *   (queued, then run in order when it ends): they must not land in its transaction, which may still roll back.
  *   Units of work run one after the other.
- * - History updates are group-committed: the updates of one synchronous run (every event of one socket read) share
- *   one transaction, committed in a microtask, instead of one commit each. A failed group commit is logged and
- *   counted (`storeCommitFailed`).
+ * - History updates and the records of delivery attempts are group-committed: the writes of one synchronous run
+ *   (every event of one socket read) share one transaction, committed in a microtask, instead of one commit each.
+ *   A failed group commit is logged and counted (`storeCommitFailed`).
  * - Other writes commit at once (or join an open group commit).
  * SQLITE_BUSY / SQLITE_LOCKED (another process holds the write lock past busy_timeout) become StoreBusyError.
  */
@@ -61,7 +61,8 @@ function settle<T>(fn: () => T): Promise<T> {
 type Runner = {
   read<T>(fn: () => T): Promise<T>;
   write<T>(operation: string | undefined, fn: () => T): Promise<T>;
-  historyUpdate(fn: () => void): Promise<void>;
+  /** A write that may share the group commit (history updates, delivery attempts). */
+  grouped(operation: string, fn: () => void): Promise<void>;
 };
 
 type Sync = {
@@ -107,14 +108,14 @@ function repositories(sync: Sync, run: Runner): Repositories {
     exists: (callId) => run.read(() => h.exists(callId)),
     byCallId: (callId) => run.read(() => h.byCallId(callId)),
     update: (doc, state, final, nowMs, events) =>
-      run.historyUpdate(() => h.update(doc, state, final, nowMs, events)),
+      run.grouped('history_update', () => h.update(doc, state, final, nowMs, events)),
     open: () => run.read(() => h.open()),
     list: (q) => run.read(() => h.list(q)),
   };
   const outbox: WebhookOutboxRepository = {
-    due: (nowMs, perDestination, limit) => run.read(() => o.due(nowMs, perDestination, limit)),
+    due: (nowMs, limit, skip) => run.read(() => o.due(nowMs, limit, skip)),
     nextDueMs: () => run.read(() => o.nextDueMs()),
-    attempted: (eventId, outcome) => run.write('webhook_attempt', () => o.attempted(eventId, outcome)),
+    attempted: (eventId, outcome) => run.grouped('webhook_attempt', () => o.attempted(eventId, outcome)),
     stop: (accountId, url, atMs) => run.write(undefined, () => o.stop(accountId, url, atMs)),
     unstop: (accountId, url) => run.write(undefined, () => o.unstop(accountId, url)),
     get: (accountId, eventId) => run.read(() => o.get(accountId, eventId)),
@@ -174,10 +175,10 @@ class SqliteStore implements Store {
     const outside = repositories(sync, {
       read: settle,
       write: (operation, fn) => this.whenNoUnit(() => this.timed(operation, fn)),
-      historyUpdate: (fn) =>
+      grouped: (operation, fn) =>
         this.whenNoUnit(() => {
           this.joinGroupCommit();
-          this.timed('history_update', fn);
+          this.timed(operation, fn);
         }),
     });
     ({
@@ -191,7 +192,7 @@ class SqliteStore implements Store {
     this.inside = repositories(sync, {
       read: settle,
       write: (operation, fn) => settle(() => this.timed(operation, fn)),
-      historyUpdate: (fn) => settle(() => this.timed('history_update', fn)),
+      grouped: (operation, fn) => settle(() => this.timed(operation, fn)),
     });
   }
 
@@ -282,9 +283,12 @@ class SqliteStore implements Store {
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.opts.metrics?.storeCommitFailed();
-      this.opts.logger?.error('call history updates not written: their group commit failed', {
-        error: (err as Error).message,
-      });
+      this.opts.logger?.error(
+        'call history updates and delivery attempts not written: their group commit failed',
+        {
+          error: (err as Error).message,
+        },
+      );
     }
   }
 }

@@ -52,18 +52,17 @@ export class SqliteOutbox {
          @occurred_ms, @url, @destination, @method, @record, @occurred_ms
        FROM webhook_outbox WHERE call_id = @call_id`,
     );
-    // A call's events go in order: only a call's earliest pending event is due. ROW_NUMBER bounds each
-    // destination's share, so a dead receiver's backlog does not crowd the others out of the batch.
-    this.dueStmt = db.prepare<[number, number, number], RawDue>(
-      `SELECT * FROM (
-         SELECT ${COLUMNS}, destination,
-           EXISTS (SELECT 1 FROM webhook_stops s WHERE s.account_id = o.account_id AND s.url = o.url) AS stopped,
-           ROW_NUMBER() OVER (PARTITION BY destination ORDER BY next_attempt_ms, rowid) AS rank
-         FROM webhook_outbox o
-         WHERE state = 'pending' AND next_attempt_ms <= ?
-           AND NOT EXISTS (SELECT 1 FROM webhook_outbox p
-                           WHERE p.call_id = o.call_id AND p.state = 'pending' AND p.sequence < o.sequence)
-       ) WHERE rank <= ? ORDER BY next_attempt_ms, seq LIMIT ?`,
+    // A call's events go in order: only a call's earliest pending event is due. The partial index on
+    // next_attempt_ms serves the order, so a batch costs its own rows, not the whole backlog.
+    this.dueStmt = db.prepare<[number, string, number], RawDue>(
+      `SELECT ${COLUMNS}, destination,
+         EXISTS (SELECT 1 FROM webhook_stops s WHERE s.account_id = o.account_id AND s.url = o.url) AS stopped
+       FROM webhook_outbox o
+       WHERE state = 'pending' AND next_attempt_ms <= ?
+         AND destination NOT IN (SELECT value FROM json_each(?))
+         AND NOT EXISTS (SELECT 1 FROM webhook_outbox p
+                         WHERE p.call_id = o.call_id AND p.state = 'pending' AND p.sequence < o.sequence)
+       ORDER BY next_attempt_ms LIMIT ?`,
     );
     this.nextDueStmt = db.prepare<[], { at: number | null }>(
       `SELECT min(next_attempt_ms) AS at FROM webhook_outbox WHERE state = 'pending'`,
@@ -114,12 +113,12 @@ export class SqliteOutbox {
       });
   }
 
-  due(nowMs: number, perDestination: number, limit: number): DueDelivery[] {
-    return this.dueStmt.all(nowMs, perDestination, limit).map((row) => {
-      const { destination, stopped, ...rest } = row;
-      delete (rest as { rank?: unknown }).rank;
-      return { ...parse(rest), destination, stopped: stopped === 1 };
-    });
+  due(nowMs: number, limit: number, skip: readonly string[]): DueDelivery[] {
+    return this.dueStmt.all(nowMs, JSON.stringify(skip), limit).map(({ destination, stopped, ...rest }) => ({
+      ...parse(rest),
+      destination,
+      stopped: stopped === 1,
+    }));
   }
 
   nextDueMs(): number | undefined {
