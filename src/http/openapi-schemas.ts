@@ -1,3 +1,4 @@
+import { CALL_STATUSES } from '../calls/call-state';
 import { CLICKTOCALL_SCHEMA } from '../clicktocall/clicktocall-schema';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../clicktocall/paging';
 import { ERROR_CATALOGUE } from '../errors';
@@ -105,19 +106,7 @@ const historyRecord: Schema = {
     contact: { type: 'string' },
     result: { enum: ['pending', 'success', 'error'], description: "Kazoo's: the first party's fate" },
     cause: { type: 'string', description: 'The FreeSWITCH cause, when result is error' },
-    status: {
-      enum: [
-        'originating',
-        'ringing',
-        'answered',
-        'connected',
-        'completed',
-        'busy',
-        'no_answer',
-        'failed',
-        'canceled',
-      ],
-    },
+    status: { enum: [...CALL_STATUSES] },
     extension: { type: 'string' },
     dial_first: { enum: ['extension', 'contact'] },
     created: TIME,

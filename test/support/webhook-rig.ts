@@ -1,21 +1,12 @@
 import { Webhook } from 'standardwebhooks';
+import { EVENT_STATUSES } from '../../src/webhooks/events';
 import { harness, minimal, type Harness, type HarnessOptions } from './harness';
 import { pollUntil } from './poll';
 import { receiver, type Receiver } from './receiver';
 import { switchRig, type SwitchRig } from './switch';
 
 /** Every status a callback may ask for. */
-export const ALL_EVENTS = [
-  'originating',
-  'ringing',
-  'answered',
-  'connected',
-  'completed',
-  'busy',
-  'no_answer',
-  'failed',
-  'canceled',
-];
+export const ALL_EVENTS = EVENT_STATUSES;
 
 /** A fast retry schedule for tests: the same rules, milliseconds instead of minutes. */
 export const FAST = { scheduleMs: [50, 100, 200], jitter: 0, pollMs: 20 };

@@ -8,12 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { FakeSwitch } from '../../fake-switch/server';
+import { EVENT_STATUSES } from '../../src/webhooks/events';
 import { pollUntil } from '../support/poll';
 import { receiver, type Receiver } from '../support/receiver';
 import { startService, stopService, tokenFor, type ServiceProcess } from '../support/service-process';
-import { ALL_EVENTS } from '../support/webhook-rig';
 
 const CALLS = 20;
+const EVENTS_PER_CALL = 5; // originating, ringing, answered, connected, completed
 
 /** Starts the service and waits until it is connected to the switch (a connect before that is 503). */
 async function startConnected(env: Record<string, string>): Promise<ServiceProcess> {
@@ -21,7 +22,6 @@ async function startConnected(env: Record<string, string>): Promise<ServiceProce
   await pollUntil('the switch link up', async () => (await fetch(`${svc.base}/health`)).status === 200);
   return svc;
 }
-const EVENTS_PER_CALL = 5; // originating, ringing, answered, connected, completed
 
 describe('status webhooks: kill -9 with events pending', function () {
   this.timeout(60_000);
@@ -29,10 +29,17 @@ describe('status webhooks: kill -9 with events pending', function () {
   let fake: FakeSwitch;
   let rx: Receiver;
   let svc: ServiceProcess | undefined;
+  let env: Record<string, string>;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-kill9-'));
     fake = new FakeSwitch({ speed: 20 });
     rx = await receiver();
+    const { port } = await fake.start();
+    env = {
+      DB_PATH: path.join(dir, 'c2c.db'),
+      ESL_PORT: String(port),
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
+    };
   });
   afterEach(async () => {
     if (svc) await stopService(svc.child, 'SIGKILL');
@@ -41,47 +48,46 @@ describe('status webhooks: kill -9 with events pending', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('when the service is killed with attempts in flight and events waiting, then after a restart every event is delivered, in order per call', async () => {
-    const { port } = await fake.start();
-    const env = {
-      DB_PATH: path.join(dir, 'c2c.db'),
-      ESL_PORT: String(port),
-      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
-    };
+  /**
+   * The service started with the receiver hanging, a configuration sending `events` to it, and a way to call the
+   * API with the first account's token.
+   */
+  async function started(events: readonly string[]) {
     rx.answer(() => 'hang');
     svc = await startConnected(env);
-    const { base, accountId, apiKey } = svc;
-    const token = await tokenFor(base, apiKey!);
-    const api = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(`${base}${url}`, {
+    const { base, accountId } = svc;
+    const token = await tokenFor(base, svc.apiKey!);
+    const api = async (method: string, url: string, body?: unknown): Promise<{ data: unknown }> => {
+      const res = await fetch(`${base}/v2/accounts/${accountId!}${url}`, {
         method,
         headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       return (await res.json()) as { data: unknown };
     };
-    const config = (await api('PUT', `/v2/accounts/${accountId!}/clicktocall`, {
-      data: { name: 'Sales', extension: '2600', status_callback: { url: rx.url, events: ALL_EVENTS } },
+    const config = (await api('PUT', '/clicktocall', {
+      data: { name: 'Sales', extension: '2600', status_callback: { url: rx.url, events } },
     })) as { data: { id: string } };
-    for (let i = 0; i < CALLS; i++)
-      await api('POST', `/v2/accounts/${accountId!}/clicktocall/${config.data.id}/connect`, {
-        data: { contact: '+15551234567' },
-      });
+    const connect = () =>
+      api('POST', `/clicktocall/${config.data.id}/connect`, { data: { contact: '+15551234567' } });
+    return { api, connect };
+  }
+
+  it('when the service is killed with attempts in flight and events waiting, then after a restart every event is delivered, in order per call', async () => {
+    const { api, connect } = await started(EVENT_STATUSES);
+    for (let i = 0; i < CALLS; i++) await connect();
     const written = CALLS * EVENTS_PER_CALL;
     await pollUntil(
       `${written} events pending`,
-      async () => {
-        const res = (
-          await api('GET', `/v2/accounts/${accountId!}/webhook_deliveries?state=pending&paginate=false`)
-        ).data as unknown[];
-        return res.length === written;
-      },
+      async () =>
+        ((await api('GET', '/webhook_deliveries?state=pending&paginate=false')).data as unknown[]).length ===
+        written,
       { timeoutMs: 20_000, intervalMs: 100 },
     );
     const inFlightAtKill = rx.received.length;
     expect(inFlightAtKill).to.equal(4); // the per-destination bound, each hanging
 
-    expect(await stopService(svc.child, 'SIGKILL')).to.equal('SIGKILL');
+    expect(await stopService(svc!.child, 'SIGKILL')).to.equal('SIGKILL');
     rx.answer(() => ({ status: 204 }));
     svc = await startConnected(env);
 
@@ -109,32 +115,11 @@ describe('status webhooks: kill -9 with events pending', function () {
   });
 
   it('when stopped with SIGTERM while an attempt hangs, then it exits 0 after a short grace and the event is sent at the next start', async () => {
-    const { port } = await fake.start();
-    const env = {
-      DB_PATH: path.join(dir, 'c2c.db'),
-      ESL_PORT: String(port),
-      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
-    };
-    rx.answer(() => 'hang');
-    svc = await startConnected(env);
-    const { base, accountId, apiKey } = svc;
-    const token = await tokenFor(base, apiKey!);
-    const headers = { 'X-Auth-Token': token, 'Content-Type': 'application/json' };
-    const config = (await (
-      await fetch(`${base}/v2/accounts/${accountId!}/clicktocall`, {
-        method: 'PUT',
-        headers,
-        body: JSON.stringify({ data: { name: 'S', extension: '2600', status_callback: { url: rx.url } } }),
-      })
-    ).json()) as { data: { id: string } };
-    await fetch(`${base}/v2/accounts/${accountId!}/clicktocall/${config.data.id}/connect`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ data: { contact: '+15551234567' } }),
-    });
+    const { connect } = await started(['completed']);
+    await connect();
     await pollUntil('the attempt hanging', () => rx.received.length === 1, { timeoutMs: 10_000 });
     const stoppedAt = Date.now();
-    expect(await stopService(svc.child, 'SIGTERM')).to.equal(0);
+    expect(await stopService(svc!.child, 'SIGTERM')).to.equal(0);
     expect(Date.now() - stoppedAt).to.be.below(8000); // main's hard deadline is 10 s; the grace is 2 s
     rx.answer(() => ({ status: 204 }));
     svc = await startConnected(env);
