@@ -36,6 +36,22 @@ export default tseslint.config(
     },
   },
   {
+    // The widget is a browser script served as it is (widget/click-to-call.js): no types, browser globals.
+    files: ['widget/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          ...['document', 'location', 'customElements', 'HTMLElement', 'URL', 'fetch', 'EventSource'],
+          ...['setTimeout', 'clearTimeout'],
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, 'no-undef': 'error' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-expressions': 'off',

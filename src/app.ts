@@ -9,12 +9,13 @@ import { AnonymousLimit } from './http/anonymous-limit';
 import { bodyReader } from './http/body';
 import type { HealthProbe, MetricsEndpoint } from './http/endpoint';
 import type { EnvelopeMeta } from './http/envelope';
-import { createErrorHandler } from './http/error-handler';
+import { createErrorHandler, loggedPath } from './http/error-handler';
 import { methodGuard } from './http/methods';
 import { buildOpenApiDocument } from './http/openapi';
 import { requestContext } from './http/request-context';
 import { httpMetrics } from './http/request-metrics';
 import { apiRouter } from './http/route-table';
+import type { LinkService } from './links/link-service';
 import type { Logger } from './logger';
 import type { WebhookService } from './webhooks/webhook-service';
 
@@ -28,10 +29,13 @@ export type AppDeps = {
   connect: ConnectService;
   history: HistoryService;
   webhooks: WebhookService;
+  links: LinkService;
   logger: Logger;
   meta: EnvelopeMeta;
   /** Prometheus metrics (`GET /metrics`, HTTP series); without them `/metrics` is 404. */
   metrics?: MetricsEndpoint;
+  /** The service's address as browsers reach it; default the address each request came to. */
+  publicUrl?: string;
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   /** `GET /health`'s probe; without one it reports the process only. */
@@ -66,15 +70,17 @@ export function createApp(deps: AppDeps): Express {
       connect: deps.connect,
       history: deps.history,
       webhooks: deps.webhooks,
+      links: deps.links,
       anonymous: new AnonymousLimit(deps.anonConnectsPerMinute ?? 10),
       openapi: JSON.stringify(buildOpenApiDocument({ version: deps.meta.version })),
       ...(deps.metrics && { metrics: deps.metrics }),
       ...(deps.metricsToken !== undefined && { metricsToken: deps.metricsToken }),
+      ...(deps.publicUrl !== undefined && { publicUrl: deps.publicUrl }),
       ...(deps.health && { health: deps.health }),
     }),
   );
   app.use((req) => {
-    throw new AppError('not_found', { message: `no endpoint at ${req.path.slice(0, 200)}` });
+    throw new AppError('not_found', { message: `no endpoint at ${loggedPath(req.path).slice(0, 200)}` });
   });
   app.use(createErrorHandler(deps.meta, deps.logger));
   return app;

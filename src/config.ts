@@ -15,6 +15,8 @@ export type Config = Readonly<{
   trustProxy: false | string[];
   /** Anonymous connects allowed per client address per minute (0 = no limit). */
   anonConnectsPerMinute: number;
+  /** The service's address as browsers reach it (`https://c2c.example`): where a link's snippet loads the widget from. */
+  publicUrl?: string;
   /** When set, `GET /metrics` requires `Authorization: Bearer <metricsToken>` (never logged). */
   metricsToken?: string;
   /** Status webhooks (docs/webhooks.md#settings). */
@@ -45,6 +47,7 @@ const ENV_SCHEMA = {
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 604800, default: 3600 },
     TRUST_PROXY: { type: 'string', pattern: '^[0-9A-Fa-f.:/,a-z ]{0,1024}$', default: '' },
     ANON_CONNECTS_PER_MINUTE: { type: 'integer', minimum: 0, maximum: 1000000, default: 10 },
+    PUBLIC_URL: { type: 'string', maxLength: 512, pattern: '^https?://[^/?#\\s]+$' },
     METRICS_TOKEN: { type: 'string', minLength: 16, maxLength: 256, pattern: '^[!-~]+$' },
     WEBHOOKS_ALLOW_PRIVATE_NETWORKS: { type: 'boolean', default: false },
     WEBHOOKS_TIMEOUT_MS: { type: 'integer', minimum: 500, maximum: 60000, default: 10000 },
@@ -98,6 +101,7 @@ export function loadConfig(env: Env): Config {
     tokenTtlS: v['TOKEN_TTL_S'] as number,
     trustProxy: trustProxyOf(v['TRUST_PROXY'] as string),
     anonConnectsPerMinute: v['ANON_CONNECTS_PER_MINUTE'] as number,
+    ...(v['PUBLIC_URL'] !== undefined && { publicUrl: v['PUBLIC_URL'] as string }),
     ...(v['METRICS_TOKEN'] !== undefined && { metricsToken: v['METRICS_TOKEN'] as string }),
     webhooks: Object.freeze({
       allowPrivateNetworks: (v['WEBHOOKS_ALLOW_PRIVATE_NETWORKS'] as unknown as boolean) === true,

@@ -2,19 +2,22 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { serveShop, shopPage } from './demo-shop';
 
 /**
  * `npm run demo`: the fake switch (127.0.0.1:8021), the service (127.0.0.1:8000) and a webhook receiver
  * (127.0.0.1:8001) together, for a first try without FreeSWITCH. Once the service is up it creates a demo account
  * (the admin command line), a configuration whose status events go to the receiver, and places one call; the
  * receiver verifies each event's signature as a CRM would and prints it. Every line is prefixed with the process
- * it came from; Ctrl-C stops everything. Ports: ESL_PORT, PORT, DEMO_RECEIVER_PORT.
+ * it came from; Ctrl-C stops everything. It also serves a shop page (127.0.0.1:8002, src/demo-shop.ts) with a link's
+ * "call me" widget. Ports: ESL_PORT, PORT, DEMO_RECEIVER_PORT, DEMO_SHOP_PORT.
  */
 const root = path.resolve(__dirname, '..', '..');
 const children: ChildProcess[] = [];
 const eslPort = process.env['ESL_PORT'] ?? '8021';
 const port = process.env['PORT'] ?? '8000';
 const receiverPort = Number(process.env['DEMO_RECEIVER_PORT'] ?? '8001');
+const shopPort = Number(process.env['DEMO_SHOP_PORT'] ?? '8002');
 const base = `http://127.0.0.1:${port}`;
 // The receiver is on this machine: the service must be allowed to deliver to a private address.
 const env = { ...process.env, PORT: port, ESL_PORT: eslPort, WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' };
@@ -46,10 +49,15 @@ function run(name: string, script: string, args: string[]): ChildProcess {
 }
 
 let receiver: http.Server | undefined;
+let shop: http.Server | undefined;
+let stopped = false;
 function stop(): void {
+  stopped = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  receiver?.close();
-  receiver?.closeAllConnections();
+  for (const server of [receiver, shop]) {
+    server?.close();
+    server?.closeAllConnections();
+  }
 }
 
 /** The receiver a CRM would run: verify the signature, then read the event. */
@@ -148,6 +156,16 @@ async function walkthrough(setSecret: (s: string) => void): Promise<void> {
     'demo',
     `its status events go to ${url}; GET ${a}/webhook_deliveries shows them (Ctrl-C stops the demo)`,
   );
+  // A public link for a web page of another origin, and that page: the "call me" widget.
+  const shopUrl = `http://127.0.0.1:${shopPort}`;
+  const link = (
+    await json('PUT', `${a}/clicktocall/${config.id}/links`, token, {
+      data: { expires_in: 86400, origins: [shopUrl] },
+    })
+  )['data'] as { snippet: string };
+  shop = await serveShop('127.0.0.1', shopPort, () => shopPage(link.snippet));
+  if (stopped) return stop();
+  say('demo', `open ${shopUrl}/ to try the call-me widget`);
 }
 
 process.once('SIGINT', stop);

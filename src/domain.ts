@@ -71,6 +71,28 @@ export type StatusCallback = {
   events: string[];
 };
 
+/** A public link to a configuration (docs/links.md): what a website's "call me" button connects through. */
+export type ClickToCallLink = {
+  id: string;
+  account_id: string;
+  clicktocall_id: string;
+  created_ms: number;
+  expires_ms: number;
+  /** Connects allowed through the link in all (undefined: no such limit). */
+  max_calls?: number;
+  /** Connects accepted so far. */
+  calls: number;
+  /** Connects a minute through the link, at most. */
+  calls_per_minute: number;
+  /** The web origins (`https://shop.example`) whose pages may use it. */
+  origins: string[];
+  /** The one contact it calls, when fixed. */
+  contact?: string;
+  /** The prefixes a visitor's number must start with (after normalization), when set. */
+  contact_prefixes?: string[];
+  revoked_ms?: number;
+};
+
 /** A call's history record as the API shows it (docs/history.md). */
 export type HistoryDoc = Record<string, unknown> & { id: string; call_id: string; status: string };
 

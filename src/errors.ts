@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   bad_identifier: { status: 404, message: 'bad_identifier' },
   not_found: { status: 404, message: 'not_found' },
   invalid_method: { status: 405, message: 'invalid_method' },
+  link_gone: { status: 410, message: 'gone' },
   precondition_failed: { status: 412, message: 'precondition_failed' },
   payload_too_large: { status: 413, message: 'payload_too_large' },
   unsupported_media_type: { status: 415, message: 'unsupported_media_type' },
@@ -63,6 +64,18 @@ export const invalidCredentials = (): AppError =>
   new AppError('invalid_credentials', { message: 'invalid credentials' });
 
 export const forbidden = (): AppError => new AppError('forbidden', { message: 'forbidden' });
+
+/** A public link that no longer works: `expired`, `revoked` or `used_up` (docs/links.md#when-a-link-stops). */
+export const linkGone = (reason: 'expired' | 'revoked' | 'used_up'): AppError =>
+  new AppError('link_gone', {
+    reason,
+    message:
+      reason === 'expired'
+        ? 'this link has expired'
+        : reason === 'revoked'
+          ? 'this link was revoked'
+          : 'this link has placed all the calls it may',
+  });
 
 export const preconditionFailed = (message: string): AppError =>
   new AppError('precondition_failed', { message });

@@ -27,6 +27,8 @@ import type { Store } from './store/ports';
 import { openSqliteStore } from './store/sqlite/store';
 import { startSwitchLink } from './switch-link';
 import { DeliveryWorker, type DeliveryOptions } from './webhooks/delivery-worker';
+import { LinkService } from './links/link-service';
+import { RateLimit } from './rate-limit';
 import { statusEvent } from './webhooks/events';
 import { eventLoopGauge } from './webhooks/load-gauge';
 import { createSender, type SendOutcome, type SendRequest } from './webhooks/sender';
@@ -86,6 +88,7 @@ export type Runtime = {
     connect: ConnectService;
     history: HistoryService;
     webhooks: WebhookService;
+    links: LinkService;
   };
   /** Sends the outbox's status events (started by `start`). */
   webhooks: DeliveryWorker;
@@ -250,6 +253,19 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     now,
     logger: logger.child({ module: 'calls' }),
   });
+  const links = new LinkService({
+    links: store.links,
+    keys: store.serviceKeys,
+    history: store.history,
+    accounts,
+    clicktocall,
+    connect,
+    notices,
+    rate: new RateLimit(() => now().getTime()),
+    validate: validators.link,
+    now,
+    logger: logger.child({ module: 'links' }),
+  });
   const webhookService = new WebhookService({
     outbox: store.outbox,
     secrets: store.webhookSecrets,
@@ -274,6 +290,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     connect,
     history,
     webhooks: webhookService,
+    links,
     logger,
     meta,
     trustProxy: config.trustProxy,
@@ -281,6 +298,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     health,
     ...(metrics && { metrics }),
     ...(config.metricsToken !== undefined && { metricsToken: config.metricsToken }),
+    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
     ...(gauge && { onRequest: gauge.request }),
   });
 
@@ -292,7 +310,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     esl,
     metrics,
     meta,
-    services: { accounts, clicktocall, connect, history, webhooks: webhookService },
+    services: { accounts, clicktocall, connect, history, webhooks: webhookService, links },
     webhooks,
     calls: { tracker, notices, intake, reconciler, sweeper, persistence },
     start() {

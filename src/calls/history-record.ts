@@ -15,7 +15,9 @@ export type RecordBase = {
   dial_first: 'extension' | 'contact';
   created: string;
   custom_application_vars: unknown;
-  requested_by: 'token' | 'anonymous';
+  requested_by: 'token' | 'anonymous' | 'link';
+  /** The public link the call came through. */
+  link_id?: string;
 };
 
 const seconds = (from: string | undefined, to: string | undefined): number | undefined =>
@@ -84,6 +86,7 @@ export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
     legs,
     custom_application_vars: base.custom_application_vars,
     requested_by: base.requested_by,
+    link_id: base.link_id,
   }) as HistoryDoc;
 }
 
@@ -104,6 +107,8 @@ export function baseOf(
     dial_first: doc['dial_first'] === 'contact' ? 'contact' : 'extension',
     created: doc['created'] as string,
     custom_application_vars: doc['custom_application_vars'],
-    requested_by: doc['requested_by'] === 'anonymous' ? 'anonymous' : 'token',
+    requested_by:
+      doc['requested_by'] === 'anonymous' ? 'anonymous' : doc['requested_by'] === 'link' ? 'link' : 'token',
+    ...(typeof doc['link_id'] === 'string' && { link_id: doc['link_id'] }),
   };
 }

@@ -6,7 +6,7 @@ import type { RecordBase } from '../calls/history-record';
 import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
 import type { Account, ClickToCallDoc, StatusCallback } from '../domain';
-import { AppError, fieldError, invalidCredentials } from '../errors';
+import { AppError, fieldError, invalidCredentials, linkGone } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { ConnectMetrics } from '../metrics';
@@ -40,8 +40,11 @@ export type ConnectServiceDeps = {
   onEvents?: () => void;
 };
 
-/** The caller of a connect: a token's account, or nobody (anonymous connect). */
-export type Caller = { token: string } | { anonymous: true };
+/** What a public link lets its visitor do (docs/links.md#connecting-through-a-link). */
+export type LinkGrant = { id: string; contact?: string; contact_prefixes?: string[] };
+
+/** The caller of a connect: a token's account, nobody (anonymous connect), or a public link's visitor. */
+export type Caller = { token: string } | { anonymous: true } | { link: LinkGrant };
 
 export type ConnectInput = {
   /** The request's logger (it carries the request id); the service's when absent. */
@@ -112,7 +115,11 @@ export class ConnectService {
     caller: Caller,
     input: ConnectInput,
   ): Promise<ConnectResult> {
-    const contact = this.contactOf(input.contact, account);
+    const contact = this.contactOf(
+      'link' in caller ? this.linkContact(caller.link, input.contact) : input.contact,
+      account,
+    );
+    if ('link' in caller) this.checkPrefixes(caller.link, contact);
     if (!whitelistAllows(config.whitelist, contact)) throw new AppError('contact_not_whitelisted', contact);
     const requestVars = this.deps.validateRequestVars(input.customApplicationVars ?? {});
     const statusCallback = this.statusCallbackOf(input.statusCallback, config, caller);
@@ -132,10 +139,14 @@ export class ConnectService {
       dial_first: config.dial_first ?? 'extension',
       created: now.toISOString(),
       custom_application_vars: originate.echo['custom_application_vars'],
-      requested_by: 'token' in caller ? 'token' : 'anonymous',
+      requested_by: 'token' in caller ? 'token' : 'link' in caller ? 'link' : 'anonymous',
+      ...('link' in caller && { link_id: caller.link.id }),
       ...(statusCallback && { status_callback: statusCallback }),
     };
-    await this.recordWithinThrottle(account, config, base, now, input.statusCallback !== undefined);
+    await this.recordWithinThrottle(account, config, base, now, {
+      callbackNamed: input.statusCallback !== undefined,
+      ...('link' in caller && { linkId: caller.link.id }),
+    });
 
     const log = (input.log ?? this.deps.logger).child({ call_id: callId });
     const jobUuid = crypto.randomUUID();
@@ -205,7 +216,7 @@ export class ConnectService {
    */
   private statusCallbackOf(raw: unknown, config: ClickToCallDoc, caller: Caller): StatusCallback | undefined {
     if (raw !== undefined && raw !== null && raw !== '') {
-      if ('anonymous' in caller)
+      if (!('token' in caller))
         throw fieldError(
           'status_callback',
           'forbidden',
@@ -214,6 +225,25 @@ export class ConnectService {
       return this.deps.validateStatusCallback(raw);
     }
     return config.status_callback && withDefaults(config.status_callback);
+  }
+
+  /** A link's fixed contact, when it has one: the visitor may repeat it, not change it. */
+  private linkContact(link: LinkGrant, raw: unknown): unknown {
+    if (link.contact === undefined) return raw;
+    if (raw !== undefined && raw !== null && raw !== '' && raw !== link.contact)
+      throw fieldError('contact', 'fixed', 'this link calls one number only');
+    return link.contact;
+  }
+
+  /** A link's prefixes, when it has some: the normalized contact starts with one of them. */
+  private checkPrefixes(link: LinkGrant, contact: string): void {
+    const prefixes = link.contact_prefixes;
+    if (prefixes === undefined || prefixes.some((p) => contact.startsWith(p))) return;
+    throw fieldError(
+      'contact',
+      'not_allowed',
+      `this link calls numbers starting with ${prefixes.join(', ')}`,
+    );
   }
 
   private contactOf(raw: unknown, account: Account): string {
@@ -254,7 +284,7 @@ export class ConnectService {
     config: ClickToCallDoc,
     base: RecordBase,
     now: Date,
-    callbackNamed: boolean,
+    opts: { callbackNamed: boolean; linkId?: string },
   ): Promise<void> {
     const limit = config.throttle ?? 0;
     let eventWritten = false;
@@ -274,8 +304,13 @@ export class ConnectService {
             );
           }
         }
+        // A call through a link is one of its calls: refused when the link is used up or no longer live.
+        if (opts.linkId !== undefined) {
+          const claim = await tx.links.claimCall(opts.linkId, now.getTime());
+          if (claim !== 'ok') throw linkGone(claim === 'unknown' ? 'revoked' : claim);
+        }
         // A connect that names a receiver again lifts its 410 stop (docs/webhooks.md#retries).
-        if (callbackNamed && base.status_callback)
+        if (opts.callbackNamed && base.status_callback)
           await tx.outbox.unstop(account.id, base.status_callback.url);
         // Tracking starts with the record; nothing is tracked for a refused connect.
         const { doc, state } = this.deps.tracker.begin(base);

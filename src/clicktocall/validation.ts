@@ -9,6 +9,7 @@ import { validationError, type ValidationDetails } from '../errors';
 import type { StatusCallback } from '../domain';
 import { callbackUrlProblem } from '../webhooks/callback-url';
 import { withDefaults } from '../webhooks/events';
+import { LINK_SCHEMA, originProblem, type LinkRequest } from '../links/link-schema';
 import { CLICKTOCALL_SCHEMA, STATUS_CALLBACK_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
 import { ringbackProblem } from './ringback';
 import { whitelistProblem } from './whitelist';
@@ -24,6 +25,7 @@ const RULE_NAMES: Record<string, string> = {
   'x-ringback': 'invalid',
   'x-sip-header': 'invalid_key',
   'x-callback-url': 'invalid',
+  'x-origin': 'invalid',
   additionalProperties: 'invalid',
 };
 
@@ -83,6 +85,7 @@ function createAjv(): Ajv {
   ajv.addKeyword(problemKeyword('x-ringback', ringbackProblem));
   ajv.addKeyword(problemKeyword('x-sip-header', sipHeaderProblem));
   ajv.addKeyword(problemKeyword('x-callback-url', callbackUrlProblem));
+  ajv.addKeyword(problemKeyword('x-origin', originProblem));
   return ajv;
 }
 
@@ -180,6 +183,7 @@ export function createValidators(): {
   config: ClickToCallValidator;
   requestVars: RequestVarsValidator;
   statusCallback: StatusCallbackValidator;
+  link: (body: unknown) => LinkRequest;
 } {
   const ajv = createAjv();
   const validateConfig = ajv.compile(CLICKTOCALL_SCHEMA);
@@ -191,6 +195,7 @@ export function createValidators(): {
     type: 'object',
     properties: { status_callback: STATUS_CALLBACK_SCHEMA },
   });
+  const validateLink = ajv.compile(LINK_SCHEMA);
   const known = new Set(Object.keys(CLICKTOCALL_SCHEMA.properties));
   const check = (validate: ValidateFunction, doc: Record<string, unknown>): void => {
     const details = validate(doc) ? {} : toDetails(validate.errors ?? [], doc);
@@ -208,6 +213,13 @@ export function createValidators(): {
       const doc = { status_callback: value };
       check(validateCallback, doc);
       return withDefaults(doc.status_callback as StatusCallback);
+    },
+    link: (body) => {
+      if (body === null || typeof body !== 'object' || Array.isArray(body))
+        throw validationError({ data: { type: { message: 'must be object' } } });
+      const details = validateLink(body) ? {} : toDetails(validateLink.errors ?? [], body);
+      if (Object.keys(details).length > 0) throw validationError(details);
+      return body as LinkRequest;
     },
   };
 }

@@ -8,6 +8,7 @@ import type { AccountService } from '../accounts/account-service';
 import type { ClickToCallService } from '../clicktocall/clicktocall-service';
 import type { ConnectService } from '../clicktocall/connect-service';
 import type { HistoryService } from '../clicktocall/history-service';
+import type { LinkService } from '../links/link-service';
 import type { WebhookService } from '../webhooks/webhook-service';
 import type { AnonymousLimit } from './anonymous-limit';
 import type { EnvelopeMeta } from './envelope';
@@ -22,7 +23,7 @@ export type Answer = { description: string; data?: Obj; headers?: string[]; raw?
 export type OperationDoc = {
   summary: string;
   description?: string;
-  tag: 'auth' | 'clicktocall' | 'calls' | 'webhooks' | 'operations';
+  tag: 'auth' | 'clicktocall' | 'calls' | 'links' | 'webhooks' | 'operations';
   /** Names of components.parameters. */
   params?: string[];
   /** The requestBody object. */
@@ -60,12 +61,15 @@ export type ApiDeps = {
   connect: ConnectService;
   history: HistoryService;
   webhooks: WebhookService;
+  links: LinkService;
   anonymous: AnonymousLimit;
   /** The OpenAPI document, as served. */
   openapi: string;
   metrics?: MetricsEndpoint;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
+  /** The service's address as browsers reach it (PUBLIC_URL), for a link's snippet. */
+  publicUrl?: string;
   health?: HealthProbe;
 };
 
@@ -79,6 +83,11 @@ export type Endpoint = OperationDoc & {
    * token, or a token or none as connect takes).
    */
   access: 'account' | 'open';
+  /**
+   * `link`: CORS is the link's own (only its origins are answered, pre-flights included: docs/links.md#cors),
+   * not the API's (any origin, tokens in headers).
+   */
+  cors?: 'link';
   handler: (deps: ApiDeps, req: Request, res: Response) => void | Promise<void>;
 };
 

@@ -43,6 +43,19 @@ export function sendSuccess(
   res.status(status).json(sortKeys(body));
 }
 
+/** A page of a list, as Kazoo answers one: the items, their count, and the keys of this page and the next. */
+export function sendPage(
+  res: Response,
+  meta: EnvelopeMeta,
+  page: { items: unknown[]; startKey?: string | undefined; nextStartKey?: string | undefined },
+): void {
+  sendSuccess(res, meta, 200, page.items, {
+    page_size: page.items.length,
+    start_key: page.startKey,
+    next_start_key: page.nextStartKey,
+  });
+}
+
 /** Kazoo's error envelope: `error` is the HTTP code as a string, `message` the catalogue's message. */
 export function sendError(
   res: Response,

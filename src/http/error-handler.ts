@@ -22,6 +22,10 @@ function fromBodyReader(err: BodyParserError): AppError | undefined {
   }
 }
 
+/** A path as logged: a public link's tokens (credentials) are left out. */
+export const loggedPath = (path: string): string =>
+  path.replace(/^(\/v2\/links\/)[^/]+/, '$1{link_token}').replace(/(\/calls\/)[^/]+/, '$1{status_token}');
+
 /**
  * The only place that turns errors into HTTP answers. 4xx are logged at info with their code; a 5xx of the
  * catalogue (switch unavailable, storage busy: expected refusals an operator can act on) at warn with its code and
@@ -37,21 +41,21 @@ export function createErrorHandler(meta: EnvelopeMeta, logger: Logger): ErrorReq
         status: known.status,
         code: known.code,
         method: req.method,
-        path: req.path,
+        path: loggedPath(req.path),
       });
     } else if (known) {
       log.warn('request refused', {
         status: known.status,
         code: known.code,
         method: req.method,
-        path: req.path,
+        path: loggedPath(req.path),
       });
     } else {
       const { name, message, stack } = err instanceof Error ? err : new Error(String(err));
       log.error('request failed', {
         status: 500,
         method: req.method,
-        path: req.path,
+        path: loggedPath(req.path),
         error: { name, message, stack },
       });
     }

@@ -24,6 +24,15 @@ export function methodGuard(): RequestHandler {
     const allowed: readonly string[] = route.methods.includes('GET')
       ? [...route.methods, 'HEAD']
       : route.methods;
+    if (route.ownCors) {
+      // A public link's endpoints answer CORS, pre-flights included, for the link's origins only.
+      if (req.method === 'OPTIONS' || allowed.includes(req.method)) {
+        next();
+        return;
+      }
+      res.set('Allow', allowed.join(', '));
+      throw new AppError('invalid_method', { message: 'method not allowed' });
+    }
     res.set(CORS_HEADERS);
     if (req.method === 'OPTIONS') {
       res.set({

@@ -24,6 +24,9 @@ const CUSTOM_KEYWORDS: Record<string, { note: string; format?: string }> = {
     note: 'An http or https URL without user name or password.',
     format: 'uri',
   },
+  'x-origin': {
+    note: 'A web origin as a browser sends it: scheme, host and port only (https://shop.example).',
+  },
   'x-ringback': {
     note: 'A ringback FreeSWITCH can play: a tone_stream:// or local_stream:// URI, an absolute file path or a known ringback name.',
   },
@@ -119,7 +122,8 @@ const historyRecord: Schema = {
     hung_up_by: { enum: ['extension', 'contact'] },
     legs: { type: 'object', properties: { first: leg, second: leg } },
     custom_application_vars: { type: 'object', additionalProperties: { type: 'string' } },
-    requested_by: { enum: ['token', 'anonymous'] },
+    requested_by: { enum: ['token', 'anonymous', 'link'] },
+    link_id: { ...ID, description: 'The public link the call came through (requested_by link)' },
   },
 };
 

@@ -1,6 +1,8 @@
 import type { Answer, Endpoint } from './endpoint';
 import { ENDPOINTS } from './route-table';
+import { NO_AUTH } from './endpoints/docs';
 import { componentSchemas, errorStatuses, PAGE_SIZE_SCHEMA } from './openapi-schemas';
+import { LINK_PARAMETERS, linkSchemas } from './openapi-links';
 import { webhookSchemas, webhooksObject } from './openapi-webhooks';
 
 type Obj = Record<string, unknown>;
@@ -164,6 +166,25 @@ function operationObject(op: Endpoint): Obj {
   };
 }
 
+/** A public link path's CORS pre-flight: answered for the link's own origins only (docs/links.md#cors). */
+function linkPreflightObject(path: string): Obj {
+  return {
+    operationId: `options_${path
+      .replace(/[{}]/g, '')
+      .replace(/[^a-z0-9]+/gi, '_')
+      .replace(/^_|_$/g, '')}`.toLowerCase(),
+    summary:
+      "CORS pre-flight: the Access-Control-Allow-* headers are sent only when Origin is one of the link's",
+    tags: ['links'],
+    parameters: [
+      paramRef('LinkToken'),
+      ...(path.includes('{status_token}') ? [paramRef('StatusToken')] : []),
+    ],
+    responses: { 204: { description: 'Pre-flight answered (with or without the CORS headers)' } },
+    security: NO_AUTH,
+  };
+}
+
 /**
  * The OpenAPI 3.1 document of the API, built from the route table (every endpoint's declaration) and the schema
  * the API validates configurations with.
@@ -173,6 +194,7 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
   for (const endpoint of ENDPOINTS) {
     const item = (paths[endpoint.path] ??= {});
     item[endpoint.method.toLowerCase()] = operationObject(endpoint);
+    if (endpoint.cors === 'link') item['options'] = linkPreflightObject(endpoint.path);
   }
 
   const schemas = componentSchemas();
@@ -190,6 +212,7 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
       { name: 'auth', description: 'Tokens' },
       { name: 'clicktocall', description: 'Click-to-call configurations' },
       { name: 'calls', description: 'Connects, call history and hang-up' },
+      { name: 'links', description: 'Public links for a website\'s "call me" button, and their public side' },
       { name: 'webhooks', description: 'Call status webhooks: the signing secret and the deliveries' },
       { name: 'operations', description: 'OpenAPI, metrics and health' },
     ],
@@ -200,6 +223,7 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
       schemas: {
         ...schemas,
         ...webhookSchemas(),
+        ...linkSchemas(),
         ClickToCallRequest: {
           type: 'object',
           properties: { data: schemaRef('ClickToCallConfiguration') },
@@ -213,6 +237,7 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
       },
       parameters: {
         ...PARAMETERS,
+        ...LINK_PARAMETERS,
         XRequestId: {
           name: 'X-Request-ID',
           in: 'header',

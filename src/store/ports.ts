@@ -12,6 +12,7 @@
  */
 import type {
   Account,
+  ClickToCallLink,
   ClickToCallRecord,
   HistoryDoc,
   HistoryRecord,
@@ -117,6 +118,8 @@ export type HistoryRepository = {
   /** Whether a record has this call id. */
   exists(callId: string): Promise<boolean>;
   byCallId(callId: string): Promise<HistoryRecord | undefined>;
+  /** The record with this public id. */
+  byId(id: string): Promise<HistoryRecord | undefined>;
   /**
    * The tracker's update of a call's record, and the status events it causes into the outbox, in one transaction
    * (which may be committed with others a moment later: see the contract).
@@ -226,6 +229,34 @@ export type WebhookSecretRepository = {
   rotate(accountId: string, fresh: string, nowMs: number, previousUntilMs: number): Promise<WebhookSecrets>;
 };
 
+/** What taking one call through a link came to. */
+export type LinkClaim = 'ok' | 'used_up' | 'revoked' | 'expired' | 'unknown';
+
+/** Public links to configurations. */
+export type LinkRepository = {
+  insert(link: ClickToCallLink): Promise<void>;
+  /** A link of the account, revoked or not. */
+  get(accountId: string, id: string): Promise<ClickToCallLink | undefined>;
+  /** A link by its id alone (the public side: its token names it). */
+  byId(id: string): Promise<ClickToCallLink | undefined>;
+  /** A configuration's links, newest first, from `start` (a seq) down. */
+  list(q: {
+    accountId: string;
+    clicktocallId: string;
+    start?: number;
+    limit?: number;
+  }): Promise<Array<ClickToCallLink & { seq: number }>>;
+  /** Revokes it now; false when unknown or already revoked. */
+  revoke(accountId: string, id: string, atMs: number): Promise<boolean>;
+  /** Counts one more call through the link if it is live and under its limit (in the caller's unit of work). */
+  claimCall(id: string, nowMs: number): Promise<LinkClaim>;
+};
+
+/** Keys the service signs its own tokens with, by name: made on first use, the same for every process. */
+export type ServiceKeyRepository = {
+  ensure(name: string, fresh: string, nowMs: number): Promise<string>;
+};
+
 export type Repositories = {
   accounts: AccountRepository;
   auth: AuthRepository;
@@ -233,6 +264,8 @@ export type Repositories = {
   history: HistoryRepository;
   outbox: WebhookOutboxRepository;
   webhookSecrets: WebhookSecretRepository;
+  links: LinkRepository;
+  serviceKeys: ServiceKeyRepository;
 };
 
 /** The store: the repositories, units of work over them, and what operations need of it. */

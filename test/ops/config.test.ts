@@ -28,3 +28,27 @@ describe('loadConfig: METRICS_TOKEN', () => {
     }
   });
 });
+
+describe('loadConfig: PUBLIC_URL', () => {
+  it('when unset, then the snippet uses the address each request came to; when set, it is read as is', () => {
+    expect(loadConfig({}).publicUrl).to.equal(undefined);
+    expect(loadConfig({ PUBLIC_URL: '' }).publicUrl).to.equal(undefined);
+    expect(loadConfig({ PUBLIC_URL: 'https://c2c.example:8443' }).publicUrl).to.equal(
+      'https://c2c.example:8443',
+    );
+  });
+
+  it('when it is not a bare http(s) address, then the start is refused', () => {
+    for (const url of [
+      'ftp://c2c.example',
+      'https://c2c.example/',
+      'https://c2c.example/path',
+      'c2c.example',
+    ]) {
+      expect(() => loadConfig({ PUBLIC_URL: url }), url)
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.matches(/PUBLIC_URL/);
+    }
+  });
+});

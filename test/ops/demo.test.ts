@@ -1,6 +1,7 @@
 /**
  * `npm run demo` as a new user runs it: the fake switch, the service and a webhook receiver start, a call is placed,
- * and its signed status events arrive and verify. The secret itself is never printed.
+ * and its signed status events arrive and verify. The secret itself is never printed. Its shop page (src/demo-shop.ts)
+ * carries a link's "call me" widget.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +27,12 @@ describe('npm run demo', function () {
 
   it('when run, then a call is placed and its status events arrive at the receiver, each signature verified', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-demo-'));
-    const [port, eslPort, receiverPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, eslPort, receiverPort, shopPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const child = spawn(process.execPath, [DEMO], {
       env: {
         ...process.env,
@@ -34,6 +40,7 @@ describe('npm run demo', function () {
         PORT: String(port),
         ESL_PORT: String(eslPort),
         DEMO_RECEIVER_PORT: String(receiverPort),
+        DEMO_SHOP_PORT: String(shopPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -57,6 +64,25 @@ describe('npm run demo', function () {
         'call.completed 4',
       ]);
       expect(output).to.not.match(/whsec_/);
+
+      const shopUrl = `http://127.0.0.1:${shopPort}/`;
+      await pollUntil(
+        'the shop page announced',
+        () => output.includes(`open ${shopUrl} to try the call-me widget`),
+        {
+          timeoutMs: 5_000,
+          intervalMs: 50,
+        },
+      );
+      const shop = await fetch(shopUrl);
+      expect(shop.status).to.equal(200);
+      const html = await shop.text();
+      const widget = `http://127.0.0.1:${port}/widget/click-to-call.js`;
+      expect(html).to.include(`<script src="${widget}" defer></script>`);
+      expect(html).to.match(/<click-to-call link="[\w.-]+"><\/click-to-call>/);
+      const script = await fetch(widget);
+      expect(script.status).to.equal(200);
+      expect(await script.text()).to.include("customElements.define('click-to-call'");
     } finally {
       await stopService(child);
       fs.rmSync(dir, { recursive: true, force: true });

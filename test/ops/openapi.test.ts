@@ -15,7 +15,13 @@ type Doc = {
   components: Record<string, Record<string, Record<string, unknown>>>;
 };
 
-const VERBS = ['get', 'put', 'post', 'patch', 'delete'];
+const VERBS = ['get', 'put', 'post', 'patch', 'delete', 'options'];
+
+/** A path's verbs in the route table; a public link's paths answer their own CORS pre-flight (OPTIONS) too. */
+const verbsOf = (r: (typeof ROUTE_METHODS)[number]): string[] => [
+  ...r.methods,
+  ...(r.ownCors ? ['OPTIONS'] : []),
+];
 
 /** `/v2/accounts/{account_id}/x` → `/v2/accounts/{}/x`, and Express's `:accountId` alike. */
 const shape = (path: string): string => path.replace(/\{[^}]+\}|:[A-Za-z_]+/g, '{}');
@@ -92,13 +98,13 @@ describe('OpenAPI document (GET /v2/openapi.json)', () => {
   });
 
   it("when compared with the route table's paths and verbs (ROUTE_METHODS), then every path and verb is in both", () => {
-    const table = ROUTE_METHODS.flatMap((r) => r.methods.map((m) => `${m} ${shape(r.path)}`)).sort();
+    const table = ROUTE_METHODS.flatMap((r) => verbsOf(r).map((m) => `${m} ${shape(r.path)}`)).sort();
     expect(documentRoutes(doc)).to.deep.equal(table);
     for (const [path, item] of Object.entries(doc.paths)) {
       const matching = ROUTE_METHODS.filter((r) => r.pattern.test(sample(path)));
       expect(matching, path).to.have.length(1);
       const verbs = Object.keys(item).filter((k) => VERBS.includes(k));
-      expect(verbs.map((v) => v.toUpperCase()).sort(), path).to.deep.equal([...matching[0]!.methods].sort());
+      expect(verbs.map((v) => v.toUpperCase()).sort(), path).to.deep.equal(verbsOf(matching[0]!).sort());
     }
   });
 
@@ -225,6 +231,48 @@ describe('OpenAPI document (GET /v2/openapi.json)', () => {
 
       const health = await live.http.get('/health').expect(200);
       expect(enveloped(doc, 'Health', health.body)).to.deep.equal([]);
+    });
+
+    it("then a link's create, list, public view, connect, status and 410 conform", async () => {
+      const acct = await live.account();
+      const T = { 'X-Auth-Token': acct.token };
+      const base = `/v2/accounts/${acct.id}/clicktocall`;
+      const id = (
+        await live.http
+          .put(base)
+          .set(T)
+          .send({ data: { name: 'Shop', extension: '2600' } })
+          .expect(201)
+      ).body.data.id as string;
+      const origin = 'https://shop.example';
+      const created = await live.http
+        .put(`${base}/${id}/links`)
+        .set(T)
+        .send({ data: { expires_in: 600, max_calls: 1, origins: [origin], contact_prefixes: ['+1'] } })
+        .expect(201);
+      expect(enveloped(doc, 'LinkCreated', created.body)).to.deep.equal([]);
+      const token = created.body.data.token as string;
+      const list = await live.http.get(`${base}/${id}/links`).set(T).expect(200);
+      expect(conformsTo(doc, 'Link', list.body.data[0])).to.deep.equal([]);
+      const described = await live.http.get(`/v2/links/${token}`).set('Origin', origin).expect(200);
+      expect(enveloped(doc, 'PublicLink', described.body)).to.deep.equal([]);
+      const placed = await live.http
+        .post(`/v2/links/${token}/connect`)
+        .set('Origin', origin)
+        .send({ contact: '+15551234567' })
+        .expect(202);
+      expect(enveloped(doc, 'LinkConnected', placed.body)).to.deep.equal([]);
+      const status = await live.http
+        .get(`/v2/links/${token}/calls/${placed.body.data.status_token as string}`)
+        .set('Origin', origin)
+        .expect(200);
+      expect(enveloped(doc, 'PublicCallStatus', status.body)).to.deep.equal([]);
+      const gone = await live.http
+        .post(`/v2/links/${token}/connect`)
+        .set('Origin', origin)
+        .send({})
+        .expect(410);
+      expect(conformsTo(doc, 'Error410', gone.body)).to.deep.equal([]);
     });
   });
 });

@@ -39,6 +39,7 @@ export type HarnessOptions = {
   /** Prometheus metrics (a registry of the test's own); default none. */
   metrics?: boolean;
   metricsToken?: string;
+  publicUrl?: string;
   calls?: RuntimeOptions['calls'];
   /** Webhook delivery: the sender or worker options, and the address guard (default: private networks allowed). */
   webhooks?: RuntimeOptions['webhooks'] & { allowPrivateNetworks?: boolean; timeoutMs?: number };
@@ -78,6 +79,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     trustProxy: opts.trustProxy ?? false,
     ...(opts.anonConnectsPerMinute !== undefined && { anonConnectsPerMinute: opts.anonConnectsPerMinute }),
     ...(opts.metricsToken !== undefined && { metricsToken: opts.metricsToken }),
+    ...(opts.publicUrl !== undefined && { publicUrl: opts.publicUrl }),
     webhooks: {
       ...loadConfig({}).webhooks,
       allowPrivateNetworks: opts.webhooks?.allowPrivateNetworks ?? true,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { AccountService } from '../../src/accounts/account-service';
+import { LinkService } from '../../src/links/link-service';
 import { WebhookService } from '../../src/webhooks/webhook-service';
 
 /** Every secret the test run creates or uses: the scan below looks for each in every log line. */
@@ -46,13 +47,28 @@ function instrument(): void {
     addSecret(view);
     return view;
   };
+  // Public link tokens (shown once at creation) and the call-status tokens a connect through a link hands out.
+  const links = LinkService.prototype;
+  const create = links.create;
+  links.create = async function (this: LinkService, ...args: Parameters<typeof create>) {
+    const created = await create.apply(this, args);
+    SECRETS.add(String(created['token']));
+    return created;
+  };
+  const connect = links.connect;
+  links.connect = async function (this: LinkService, ...args: Parameters<typeof connect>) {
+    const placed = await connect.apply(this, args);
+    SECRETS.add(placed.status_token);
+    return placed;
+  };
   /* eslint-enable @typescript-eslint/unbound-method */
 }
 
 /**
  * After the whole run (a root hook), every log line the in-process services wrote is searched for every
- * secret: the ESL passwords, each API key and token issued during the run, and each webhook signing secret read
- * through the service (the webhook rig reads its account's before it closes).
+ * secret: the ESL passwords, each API key and token issued during the run, each webhook signing secret read
+ * through the service (the webhook rig reads its account's before it closes), and each public link token and
+ * call-status token handed out.
  */
 export function scanLogsAfterRun(lines: readonly string[]): void {
   if (typeof after !== 'function') return; // loaded outside mocha (a script): nothing to hook

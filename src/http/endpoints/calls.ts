@@ -3,7 +3,7 @@ import type { Caller } from '../../clicktocall/connect-service';
 import { fieldError } from '../../errors';
 import { accountOf, tokenOf } from '../auth';
 import type { Answer, ApiDeps, Endpoint } from '../endpoint';
-import { sendSuccess, type RequestLocals } from '../envelope';
+import { sendPage, sendSuccess, type RequestLocals } from '../envelope';
 import { pageOptions, queryParam } from '../query';
 import { requestLog } from '../request-context';
 import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, jsonBody, PAGING, schemaRef, TOKEN_OR_ANONYMOUS } from './docs';
@@ -152,11 +152,7 @@ export const CALL_ENDPOINTS: Endpoint[] = [
         ...(createdFrom !== undefined && { createdFrom }),
         ...(createdTo !== undefined && { createdTo }),
       });
-      sendSuccess(res, meta, 200, page.items, {
-        page_size: page.items.length,
-        start_key: page.startKey,
-        next_start_key: page.nextStartKey,
-      });
+      sendPage(res, meta, page);
     },
   },
   {

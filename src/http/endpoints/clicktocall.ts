@@ -3,7 +3,7 @@ import type { ListOptions } from '../../clicktocall/clicktocall-service';
 import { fieldError } from '../../errors';
 import { accountOf } from '../auth';
 import type { Endpoint } from '../endpoint';
-import { sendSuccess } from '../envelope';
+import { sendPage, sendSuccess } from '../envelope';
 import { pageOptions, queryParam } from '../query';
 import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, jsonBody, PAGING, schemaRef } from './docs';
 
@@ -43,11 +43,7 @@ export const CLICKTOCALL_ENDPOINTS: Endpoint[] = [
     access: 'account',
     async handler({ clicktocall, meta }, req, res) {
       const page = await clicktocall.list(accountOf(res).id, listOptions(req));
-      sendSuccess(res, meta, 200, page.items, {
-        page_size: page.items.length,
-        start_key: page.startKey,
-        next_start_key: page.nextStartKey,
-      });
+      sendPage(res, meta, page);
     },
   },
   {

@@ -1,6 +1,6 @@
 import { accountOf } from '../auth';
 import type { Endpoint } from '../endpoint';
-import { sendSuccess } from '../envelope';
+import { sendPage, sendSuccess } from '../envelope';
 import { pageOptions, queryParam } from '../query';
 import { ACCOUNT, AUTHZ, BODY_ERRORS, jsonBody, PAGING, schemaRef } from './docs';
 
@@ -61,11 +61,7 @@ export const WEBHOOK_ENDPOINTS: Endpoint[] = [
         { ...(callId !== undefined && { callId }), ...(state !== undefined && { state }) },
         pageOptions(req),
       );
-      sendSuccess(res, meta, 200, page.items, {
-        page_size: page.items.length,
-        start_key: page.startKey,
-        next_start_key: page.nextStartKey,
-      });
+      sendPage(res, meta, page);
     },
   },
   {

@@ -27,6 +27,7 @@ export class SqliteHistory {
   private readonly countSinceStmt;
   private readonly oldestSinceStmt;
   private readonly byCallIdStmt;
+  private readonly byIdStmt;
   private readonly updateStmt;
   private readonly openStmt;
   private readonly listStmt;
@@ -53,6 +54,7 @@ export class SqliteHistory {
       'SELECT min(created_ms) AS created_ms FROM call_history WHERE clicktocall_id = ? AND created_ms > ?',
     );
     this.byCallIdStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE call_id = ?`);
+    this.byIdStmt = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM call_history WHERE id = ?`);
     this.existsStmt = db.prepare<[string], { one: number }>(
       'SELECT 1 AS one FROM call_history WHERE call_id = ?',
     );
@@ -106,6 +108,11 @@ export class SqliteHistory {
 
   byCallId(callId: string): HistoryRecord | undefined {
     const row = this.byCallIdStmt.get(callId);
+    return row && parse(row);
+  }
+
+  byId(id: string): HistoryRecord | undefined {
+    const row = this.byIdStmt.get(id);
     return row && parse(row);
   }
 

@@ -21,6 +21,8 @@ import {
   type Repositories,
   type Store,
   type StoreMetrics,
+  type LinkRepository,
+  type ServiceKeyRepository,
   type WebhookOutboxRepository,
   type WebhookSecretRepository,
 } from '../ports';
@@ -29,6 +31,7 @@ import { SqliteAuth } from './auth';
 import { SqliteClickToCalls } from './clicktocalls';
 import { openDatabase, type Db } from './database';
 import { SqliteHistory } from './history';
+import { SqliteLinks, SqliteServiceKeys } from './links';
 import { SqliteOutbox, SqliteWebhookSecrets } from './webhooks';
 
 export type SqliteStoreOptions = {
@@ -72,11 +75,14 @@ type Sync = {
   history: SqliteHistory;
   outbox: SqliteOutbox;
   webhookSecrets: SqliteWebhookSecrets;
+  links: SqliteLinks;
+  serviceKeys: SqliteServiceKeys;
 };
 
 /** The repositories over the synchronous ones, each call going through `run`. */
 function repositories(sync: Sync, run: Runner): Repositories {
   const { accounts: a, auth: k, clicktocalls: c, history: h, outbox: o, webhookSecrets: w } = sync;
+  const { links: l, serviceKeys: sk } = sync;
   const accounts: AccountRepository = {
     insert: (account, createdAt) => run.write(undefined, () => a.insert(account, createdAt)),
     get: (id) => run.read(() => a.get(id)),
@@ -107,6 +113,7 @@ function repositories(sync: Sync, run: Runner): Repositories {
     recentConnects: (clicktocallId, sinceMs) => run.read(() => h.recentConnects(clicktocallId, sinceMs)),
     exists: (callId) => run.read(() => h.exists(callId)),
     byCallId: (callId) => run.read(() => h.byCallId(callId)),
+    byId: (id) => run.read(() => h.byId(id)),
     update: (doc, state, final, nowMs, events) =>
       run.grouped('history_update', () => h.update(doc, state, final, nowMs, events)),
     open: () => run.read(() => h.open()),
@@ -130,7 +137,18 @@ function repositories(sync: Sync, run: Runner): Repositories {
     rotate: (accountId, fresh, nowMs, untilMs) =>
       run.write(undefined, () => w.rotate(accountId, fresh, nowMs, untilMs)),
   };
-  return { accounts, auth, clicktocalls, history, outbox, webhookSecrets };
+  const links: LinkRepository = {
+    insert: (link) => run.write('link_insert', () => l.insert(link)),
+    get: (accountId, id) => run.read(() => l.get(accountId, id)),
+    byId: (id) => run.read(() => l.byId(id)),
+    list: (q) => run.read(() => l.list(q)),
+    revoke: (accountId, id, atMs) => run.write('link_revoke', () => l.revoke(accountId, id, atMs)),
+    claimCall: (id, nowMs) => run.write('link_claim', () => l.claimCall(id, nowMs)),
+  };
+  const serviceKeys: ServiceKeyRepository = {
+    ensure: (name, fresh, nowMs) => run.write(undefined, () => sk.ensure(name, fresh, nowMs)),
+  };
+  return { accounts, auth, clicktocalls, history, outbox, webhookSecrets, links, serviceKeys };
 }
 
 /** Opens (and migrates) the database and returns the store over it. */
@@ -153,6 +171,8 @@ class SqliteStore implements Store {
   readonly history: HistoryRepository;
   readonly outbox: WebhookOutboxRepository;
   readonly webhookSecrets: WebhookSecretRepository;
+  readonly links: LinkRepository;
+  readonly serviceKeys: ServiceKeyRepository;
   private readonly inside: Repositories;
   /** The open unit of work and the writes waiting for its end. */
   private unit: { waiting: Array<() => void> } | undefined;
@@ -171,6 +191,8 @@ class SqliteStore implements Store {
       history: new SqliteHistory(db, (events) => outbox.enqueue(events)),
       outbox,
       webhookSecrets: new SqliteWebhookSecrets(db),
+      links: new SqliteLinks(db),
+      serviceKeys: new SqliteServiceKeys(db),
     };
     const outside = repositories(sync, {
       read: settle,
@@ -188,6 +210,8 @@ class SqliteStore implements Store {
       history: this.history,
       outbox: this.outbox,
       webhookSecrets: this.webhookSecrets,
+      links: this.links,
+      serviceKeys: this.serviceKeys,
     } = outside);
     this.inside = repositories(sync, {
       read: settle,
