@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import promise from 'eslint-plugin-promise';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'eslint.config.mjs'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'data/**', 'reports/**', '.stryker-tmp/**', 'eslint.config.mjs'],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   promise.configs['flat/recommended'],
   {

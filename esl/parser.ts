@@ -117,7 +117,7 @@ export class EslParser {
   private next(): EslFrame | undefined {
     if (!this.pending) {
       const end = this.findBlankLine();
-      if (end < 0 ? this.buf.length > this.limits.maxHeaderBytes : end > this.limits.maxHeaderBytes) {
+      if ((end < 0 ? this.blockSoFar() : end) > this.limits.maxHeaderBytes) {
         throw new EslProtocolError(`header block longer than ${this.limits.maxHeaderBytes} bytes`);
       }
       if (end < 0) {
@@ -142,6 +142,14 @@ export class EslParser {
     this.buf = this.buf.subarray(length);
     this.pending = undefined;
     return { headers, contentType, body };
+  }
+
+  /**
+   * The length of a header block still arriving: what is buffered, less a last `\n` that may be the first half of
+   * its blank line (so a block exactly at the limit is judged the same whole or split).
+   */
+  private blockSoFar(): number {
+    return this.buf.length - (this.buf[this.buf.length - 1] === LF ? 1 : 0);
   }
 
   /** A `Content-Length` value, checked against the limit. */

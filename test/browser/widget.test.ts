@@ -88,8 +88,11 @@ describe('the "call me" widget in a browser', function () {
   });
 
   /** A new link of the shop's origin, made through the service's real port: its snippet names that address. */
-  async function newLink(extra: Record<string, unknown> = {}): Promise<{ id: string; snippet: string }> {
-    const res = await fetch(`${urlOf(api)}/v2/accounts/${account.id}/clicktocall/${configId}/links`, {
+  async function newLink(
+    extra: Record<string, unknown> = {},
+    config = configId,
+  ): Promise<{ id: string; snippet: string }> {
+    const res = await fetch(`${urlOf(api)}/v2/accounts/${account.id}/clicktocall/${config}/links`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json', 'X-Auth-Token': account.token },
       body: JSON.stringify({ data: { expires_in: 3600, origins: [urlOf(shop)], ...extra } }),
@@ -102,9 +105,9 @@ describe('the "call me" widget in a browser', function () {
 
   /** Opens a shop page with a new link's snippet; resolves once the widget has asked about its link. */
   async function open(
-    opts: { link?: Record<string, unknown>; from?: http.Server; ready?: string } = {},
+    opts: { link?: Record<string, unknown>; from?: http.Server; ready?: string; config?: string } = {},
   ): Promise<{ id: string }> {
-    const link = await newLink(opts.link);
+    const link = await newLink(opts.link, opts.config);
     snippet = link.snippet;
     await visit(opts.from ?? shop, opts.ready ?? 'ready');
     return { id: link.id };
@@ -194,11 +197,18 @@ describe('the "call me" widget in a browser', function () {
   });
 
   it('when nobody answers, then "No answer"', async () => {
-    await open();
+    // A configuration of its own with a timeout of 6 s: the visitor's phone rings ~5 s (~2.5 s at speed 2), long
+    // enough for "Calling you…" to be seen (and shot) on a loaded machine, where ~1 s could pass unseen.
+    const config = await h.http
+      .put(`/v2/accounts/${account.id}/clicktocall`)
+      .set('X-Auth-Token', account.token)
+      .send({ data: { name: 'Shop, long ring', extension: '2600', timeout: 6 } })
+      .expect(201);
+    await open({ config: config.body.data.id as string });
     const states = await recordStates();
     await page.getByLabel('Your phone number').fill(NO_ANSWER);
     await page.getByRole('button', { name: 'Call me' }).click();
-    // The extension answered, the visitor's phone rings (~1 s here) until the configuration's timeout.
+    // The extension answered, the visitor's phone rings (~2.5 s here) until the configuration's timeout.
     await waitState('calling_you');
     expect(await status().textContent()).to.equal('Calling you…');
     await shot('calling-you');

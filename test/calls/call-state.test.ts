@@ -469,6 +469,50 @@ describe('call state (docs/call-states.md)', () => {
       });
     }
 
+    // Every DIALSTATUS fallback of docs/call-states.md#party-outcomes, written here as data (not read from the code):
+    // the second party's SIP leg is missed, loopback-a (hanging up NORMAL_CLEARING, which says nothing) carries the
+    // DIALSTATUS, loopback-b its early INVALIDARGS, and the call is then found gone.
+    const DIALSTATUS_FALLBACKS: ReadonlyArray<readonly [string, string, CallState['status']]> = [
+      ['BUSY', 'USER_BUSY', 'busy'],
+      ['NOANSWER', 'NO_ANSWER', 'no_answer'],
+      ['UNALLOCATED_NUMBER', 'UNALLOCATED_NUMBER', 'failed'],
+      ['CANCEL', 'ORIGINATOR_CANCEL', 'failed'],
+      ['INVALIDARGS', 'INVALID_NUMBER_FORMAT', 'failed'],
+      ['CHANUNAVAIL', 'NORMAL_TEMPORARY_FAILURE', 'failed'],
+      ['CONGESTION', 'NORMAL_CIRCUIT_CONGESTION', 'failed'],
+    ];
+    const missedSecondLeg = (dialStatus: string | undefined, onLoopbackB = 'INVALIDARGS'): CallEvent[] => [
+      ...secondRings,
+      hangup(CALL, 84, NC, dialStatus === undefined ? {} : { dialStatus }),
+      hangup(LB_B, 85, NC, { dialStatus: onLoopbackB }),
+      hangup(FIRST, 86, NC, SEND_BYE),
+      gone(60_000),
+    ];
+    for (const [dialStatus, cause, status] of DIALSTATUS_FALLBACKS) {
+      it(`when the second leg's end is missed and loopback-a says DIALSTATUS=${dialStatus}, then the call is ${status} with ${cause}`, () => {
+        const final = run(missedSecondLeg(dialStatus));
+        expect(final).to.include({ status, result: 'success', hangupCause: cause });
+      });
+    }
+
+    it("when loopback-a's DIALSTATUS is one the table does not know, or only loopback-b has one, then it is not read: failed, NORMAL_CLEARING", () => {
+      for (const events of [missedSecondLeg('SOMETHING_NEW'), missedSecondLeg(undefined, 'BUSY')]) {
+        const final = run(events);
+        expect(final).to.include({ status: 'failed', result: 'success', hangupCause: NC });
+      }
+    });
+
+    it("when the second party's own leg ended, then loopback-a's DIALSTATUS does not override it", () => {
+      const events = [
+        ...secondRings,
+        hangup(SECOND, 81, 'USER_BUSY', REFUSED),
+        hangup(CALL, 84, NC, { dialStatus: 'CONGESTION' }),
+        hangup(LB_B, 85, NC, { dialStatus: 'INVALIDARGS' }),
+        hangup(FIRST, 86, NC, SEND_BYE),
+      ];
+      expect(run(events)).to.include({ status: 'busy', hangupCause: 'USER_BUSY' });
+    });
+
     it('when both parties answer and the second hangs up, then the durations are derivable', () => {
       const final = run(SCENARIOS[0]!.events);
       expect(final).to.include({ answeredAt: at(33), bridgedAt: at(70), endedAt: at(10_003) });

@@ -204,7 +204,7 @@ describe('call following after a restart: the sweeper and reconciliation', () =>
     await h.calls.reconciler.reconcileAll();
     expect(commands).to.deep.equal([]);
     clock.now = new Date(clock.now.getTime() + 1000);
-    await pollUntil('the call judged', () => commands.length > 0, { timeoutMs: 2000 });
+    await pollUntil('the call judged', () => commands.length > 0, { timeoutMs: 10_000 });
     expect(commands).to.deep.equal([`show channels like ${CALL_ID} as json`]);
     await pollUntil('the call closed', async () => (await record())?.final === true);
   });

@@ -162,15 +162,21 @@ describe('call tracking through the fake switch', function () {
     const cancel = (callId: string, who = acct, data: unknown = { action: 'hangup' }) =>
       h.http.post(`/v2/accounts/${who.id}/channels/${callId}`).set('X-Auth-Token', who.token).send({ data });
 
-    for (const [where, extension, contact] of [
-      ['the first party rings', '2999', '+15551234567'],
-      ['the second party rings', '2600', '+15551230999'],
+    for (const [where, extension, contact, reached] of [
+      ['the first party rings', '2999', '+15551234567', (r: Record) => r.status === 'ringing'],
+      [
+        'the second party rings',
+        '2600',
+        '+15551230999',
+        (r: Record) => r.status === 'answered' && r.legs.second !== undefined,
+      ],
     ] as const) {
       it(`when ${where}, then 202, hupall ORIGINATOR_CANCEL on the call id, and the record ends canceled`, async () => {
         const url = await configure({ extension });
         const callId = await connect(url, contact);
         await pollUntil('the call up at the switch', () => rig.fake.activeCalls.has(callId));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // Cancel in the state the title names, as the record shows it (not after a guessed delay).
+        await pollUntil(where, async () => reached(await record(url, callId)), { timeoutMs: 10_000 });
         const res = await cancel(callId).expect(202);
         expect(res.body.data.call_id).to.equal(callId);
         expect(rig.fake.commands).to.include(`api hupall ORIGINATOR_CANCEL c2c_call_id ${callId}`);
@@ -242,13 +248,17 @@ describe('call tracking through the fake switch', function () {
     });
 
     it('when the switch restarts and the call is gone, then reconciliation closes the record with the best cause known', async () => {
+      // The service's clock, moved past the reconciliation's 2 s grace (src/calls/reconciler.ts) instead of waiting it out.
+      let aheadMs = 0;
+      h = harness({ esl: rig.esl, now: () => new Date(Date.now() + aheadMs) });
+      acct = await h.account();
       const url = await configure({ extension: '2999' });
       const callId = await connect(url, '+15551234567');
       await pollUntil('the call up at the switch', () => rig.fake.activeCalls.has(callId));
-      await new Promise((resolve) => setTimeout(resolve, 2100)); // past the reconciliation's grace
+      aheadMs = 2100;
       await rig.fake.stop(); // every call vanishes with the switch
       await rig.fake.start();
-      await rig.esl.waitConnected(3000);
+      await rig.esl.waitConnected(10_000);
       await pollUntil('closed', async () => (await h.store.history.byCallId(callId))?.final === true, {
         timeoutMs: 10_000,
       });

@@ -85,6 +85,12 @@ describe('EslClient against the fake switch', function () {
     hangups.length = 0;
   });
 
+  /** The delays the client scheduled before its reconnect attempts, from its debug log, in order. */
+  const scheduledDelays = (): number[] =>
+    log.lines
+      .filter((l) => l.msg === 'esl reconnect scheduled')
+      .map((l) => (l.meta as { delayMs: number }).delayMs);
+
   afterEach(async () => {
     await client?.close();
     client = undefined;
@@ -113,6 +119,8 @@ describe('EslClient against the fake switch', function () {
     c.on('event', (e) => events.push(e));
     c.on('job', (j) => jobs.push(j));
     const { jobUuid } = await c.bgapi('status');
+    // A wait that proves an absence (no BACKGROUND_JOB without a subscription): the fake answers a job within
+    // milliseconds, so 300 ms is ample; a load can only make this test pass without proof, never fail by chance.
     const job = await settle(c.waitForJob(jobUuid, { timeoutMs: 300 }));
     expect(fake.commands).to.deep.equal(['auth [redacted]', 'bgapi status']);
     expect(!job.ok && job.error).to.be.instanceOf(EslTimeoutError);
@@ -229,14 +237,16 @@ describe('EslClient against the fake switch', function () {
   });
 
   it('when the switch stalls, then the command times out, and a late reply does not shift later replies', async () => {
-    const c = makeClient(await startFake());
+    // The client's own timeout (30 s) far above the command's 200 ms: the rejection must come from the latter.
+    const c = makeClient(await startFake(), { commandTimeoutMs: 30_000 });
     await c.waitConnected(5000);
     fake.stall(true);
     const t0 = Date.now();
     const r = await settle(c.api('status', { timeoutMs: 200 }));
     expect(r.ok).to.equal(false);
     expect(!r.ok && r.error).to.be.instanceOf(EslTimeoutError);
-    expect(r.at - t0).to.be.within(150, 2000);
+    // Not before 200 ms; well before 30 s, with room for a loaded machine.
+    expect(r.at - t0).to.be.within(190, 10_000);
     expect(isConnectionError(!r.ok && r.error)).to.equal(true);
     fake.stall(false);
     // The late `status` reply is swallowed by the abandoned slot; this reply is the right one.
@@ -262,13 +272,15 @@ describe('EslClient against the fake switch', function () {
     for (const r of await Promise.all(pending)) {
       expect(r.ok).to.equal(false);
       expect(!r.ok && r.error).to.be.instanceOf(EslConnectionError);
-      expect(r.at - dropAt).to.be.below(100);
+      // At once: with the drop, not at the commands' 10 s timeout (room for a loaded machine).
+      expect(r.at - dropAt).to.be.below(5000);
     }
   });
 
   it('when a command is issued while disconnected, then it rejects at once (never queues)', async () => {
     const port = await startFake();
-    const c = makeClient(port);
+    // A queued command would wait for a reconnect that never comes (the switch stays down) or the 30 s timeout.
+    const c = makeClient(port, { commandTimeoutMs: 30_000 });
     await c.waitConnected(5000);
     await fake.stop();
     await pollUntil('the disconnect', () => !c.connected);
@@ -276,7 +288,7 @@ describe('EslClient against the fake switch', function () {
     for (const r of await Promise.all([settle(c.api('status')), settle(c.bgapi('status'))])) {
       expect(r.ok).to.equal(false);
       expect(!r.ok && r.error).to.be.instanceOf(EslConnectionError);
-      expect(r.at - t0).to.be.below(50);
+      expect(r.at - t0).to.be.below(5000);
     }
   });
 
@@ -290,9 +302,16 @@ describe('EslClient against the fake switch', function () {
     await c.waitConnected(5000);
     await fake.stop();
     await pollUntil('the disconnect', () => !c.connected);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const downAttempts = log.lines.filter((l) => l.msg === 'esl connect failed').length;
-    expect(downAttempts).to.be.within(1, 10);
+    // Attempts while the switch is away (waited for, not slept for), each after a backoff wait (50 ms ±20 % and up).
+    await pollUntil(
+      'two failed attempts',
+      () => log.lines.filter((l) => l.msg === 'esl connect failed').length >= 2,
+    );
+    expect(
+      scheduledDelays()
+        .slice(0, 2)
+        .every((d) => d >= 40),
+    ).to.equal(true);
     await fake.start();
     expect(fake.listeningPort).to.equal(port);
     await c.waitConnected(5000);
@@ -309,14 +328,19 @@ describe('EslClient against the fake switch', function () {
   it('when the password is wrong, then it retries with backoff (no tight loop) and never logs the password', async () => {
     const port = await startFake();
     const c = makeClient(port, { password: 'Wrong-But-Secret-1' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const attempts = fake.commands.filter((x) => x === 'auth [redacted]').length;
-    // 50 ms doubling to 400 ms: about 5-7 attempts in 1.5 s; a tight loop would make hundreds.
-    expect(attempts).to.be.within(3, 12);
+    const authTimes = (): number[] =>
+      fake.requests.filter((r) => r.command === 'auth [redacted]').map((r) => r.at.getTime());
+    await pollUntil('five attempts', () => authTimes().length >= 5, { timeoutMs: 10_000 });
+    // 50 ms doubling to 400 ms, ±20 %: the waits between the first five attempts are at least 40, 80, 160 and 320 ms
+    // (a load only lengthens them); a tight loop would make them a few milliseconds.
+    const t = authTimes().slice(0, 5);
+    const gaps = t.slice(1).map((x, i) => x - (t[i] ?? x));
+    gaps.forEach((gap, i) => expect(gap, `gaps ${gaps.join(', ')} ms`).to.be.at.least(40 * 2 ** i - 5));
     expect(c.connected).to.equal(false);
     expect(c.health.lastError).to.equal(new EslAuthError().message);
     expect(JSON.stringify(log.lines)).to.not.contain('Wrong-But-Secret-1');
-    expect(fake.connectionCount).to.equal(0);
+    // The switch closes each refused connection: waited for, as the fifth attempt's may still be closing.
+    await pollUntil('the refused connection closed', () => fake.connectionCount === 0);
   });
 
   it('when the switch refuses auth for a while, then the client connects once it accepts again', async () => {
@@ -330,13 +354,7 @@ describe('EslClient against the fake switch', function () {
     expect(c.health.reconnects).to.equal(0);
   });
 
-  /** The delays the client scheduled before its reconnect attempts, from its debug log, in order. */
-  const scheduledDelays = (): number[] =>
-    log.lines
-      .filter((l) => l.msg === 'esl reconnect scheduled')
-      .map((l) => (l.meta as { delayMs: number }).delayMs);
-
-  it('when a healthy session drops after a long outage grew the backoff, then the first reconnect comes within a second', async () => {
+  it('when a healthy session drops after a long outage grew the backoff, then the first reconnect waits the first backoff step again, not the grown one', async () => {
     const port = await startFake();
     const c = makeClient(port, { backoff: { initialMs: 100, maxMs: 5000, jitter: 0 } });
     await c.waitConnected(5000);
@@ -351,9 +369,11 @@ describe('EslClient against the fake switch', function () {
     const before = scheduledDelays().length;
     const droppedAt = Date.now();
     fake.dropConnections();
-    await pollUntil('the reconnect', () => c.health.reconnects === 2 && c.connected, { timeoutMs: 5000 });
-    expect(Date.now() - droppedAt).to.be.below(1000);
+    await pollUntil('the reconnect', () => c.health.reconnects === 2 && c.connected, { timeoutMs: 10_000 });
+    // The wait scheduled is the first one again (exact, from the log); on the clock, the reconnect comes before the
+    // grown backoff's next wait (3.2 s) would have ended, with room for a loaded machine.
     expect(scheduledDelays()[before]).to.equal(100);
+    expect(Date.now() - droppedAt).to.be.below(3000);
   });
 
   it('when the password is refused, then each wait is longer than the last (no tight loop), and it recovers by itself once the switch accepts it', async () => {
@@ -363,10 +383,14 @@ describe('EslClient against the fake switch', function () {
     const authTimes = (): number[] =>
       fake.requests.filter((r) => r.command === 'auth [redacted]').map((r) => r.at.getTime());
     await pollUntil('five refusals', () => authTimes().length >= 5, { timeoutMs: 10_000 });
-    const t = authTimes();
+    // Each wait the client schedules is longer than the last (exact, from its log: 50, 100, 200, 400 ms without
+    // jitter), and each is kept on the clock: measured from below, which a load can only lengthen. (A ratio of the
+    // measured gaps would also hold the connect and auth round trips, which a load stretches by chance.)
+    const delays = scheduledDelays().slice(0, 4);
+    expect(delays).to.deep.equal([50, 100, 200, 400]);
+    const t = authTimes().slice(0, 5);
     const gaps = t.slice(1).map((x, i) => x - (t[i] ?? x));
-    for (let i = 1; i < gaps.length; i++)
-      expect(gaps[i], `gaps ${gaps.join(', ')} ms`).to.be.above(gaps[i - 1]! * 1.5);
+    gaps.forEach((gap, i) => expect(gap, `gaps ${gaps.join(', ')} ms`).to.be.at.least((delays[i] ?? 0) - 5));
     expect(c.connected).to.equal(false);
     fake.refuseAuth(false);
     await c.waitConnected(5000);
@@ -455,6 +479,8 @@ describe('EslClient against the fake switch', function () {
     const r = await pending;
     expect(!r.ok && r.error).to.be.instanceOf(EslConnectionError);
     const count = fake.commands.length;
+    // A wait that proves an absence (no reconnect after close): an attempt would come 50 ms after the drop, so
+    // 300 ms is six times that; there is no later event to wait for instead.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(fake.commands.length).to.equal(count);
     expect(c.connected).to.equal(false);

@@ -73,23 +73,33 @@ describe('abuse of the public connect', function () {
   });
 });
 
+/**
+ * The CPU time (user + system, in ms) this process spends while `work` runs. Unlike the time on the clock it does not
+ * grow when a loaded machine leaves the process waiting for a core, so a bound on it holds under load and still
+ * catches an engine that backtracks (2^60 steps and more on these contacts).
+ */
+async function cpuMs(work: () => unknown): Promise<number> {
+  const before = process.cpuUsage();
+  await work();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
 describe('catastrophic backtracking', function () {
   this.timeout(30_000);
 
-  it('when hostile patterns meet long contacts, then each whitelist check takes under 50 ms', () => {
+  it('when hostile patterns meet long contacts, then each whitelist check takes under 50 ms of CPU', async () => {
     let worst = 0;
     for (const pattern of HOSTILE_PATTERNS) {
       expect(whitelistProblem(pattern), pattern).to.equal(undefined);
       for (const contact of CONTACTS) {
-        const started = process.hrtime.bigint();
-        whitelistAllows([pattern], contact);
-        worst = Math.max(worst, Number(process.hrtime.bigint() - started) / 1e6);
+        worst = Math.max(worst, await cpuMs(() => whitelistAllows([pattern], contact)));
       }
     }
     expect(worst).to.be.below(50);
   });
 
-  it('when such patterns are saved and a connect runs them, then every connect answers in under 50 ms', async () => {
+  it('when such patterns are saved and a connect runs them, then every connect answers in under 50 ms of CPU', async () => {
     const rig = await switchRig();
     try {
       const h = harness({ esl: rig.esl, now: () => new Date() });
@@ -103,12 +113,17 @@ describe('catastrophic backtracking', function () {
       await h.http.get(`${url}?contact=2601`).set('X-Auth-Token', acct.token); // warm-up
       const times: number[] = [];
       for (const contact of CONTACTS) {
-        const started = Date.now();
-        const r = await h.http
-          .get(`${url}?contact=${encodeURIComponent(contact)}`)
-          .set('X-Auth-Token', acct.token);
-        times.push(Date.now() - started);
-        expect(r.status).to.be.oneOf([202, 400]);
+        let status = 0;
+        times.push(
+          await cpuMs(async () => {
+            status = (
+              await h.http
+                .get(`${url}?contact=${encodeURIComponent(contact)}`)
+                .set('X-Auth-Token', acct.token)
+            ).status;
+          }),
+        );
+        expect(status).to.be.oneOf([202, 400]);
       }
       expect(Math.max(...times), JSON.stringify(times)).to.be.below(50);
     } finally {

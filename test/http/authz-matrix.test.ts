@@ -80,7 +80,8 @@ describe('authorization matrix', () => {
 
   type Case = {
     title: string;
-    headers: () => Record<string, string>;
+    /** The request's headers (after whatever the case does first, e.g. revoking the key). */
+    headers: () => Record<string, string> | Promise<Record<string, string>>;
     target: () => string;
     expect: number | 'ok';
   };
@@ -182,7 +183,7 @@ describe('authorization matrix', () => {
     for (const c of CASES) {
       const expected = c.expect === 'ok' ? endpoint.ok : c.expect;
       it(`${endpoint.verb.toUpperCase()} ${endpoint.path('{A}', '{ID}', '{CALL}')} with ${c.title} → ${expected}`, async () => {
-        const headers = c.headers();
+        const headers = await c.headers();
         const target = c.target();
         const id = configIds.get(target) ?? 'd'.repeat(32);
         const callId = callIds.get(target) ?? `c2c-${id}-0123456789`;

@@ -10,7 +10,8 @@ describe('Health (GET /health)', () => {
   let rig: Harness;
 
   beforeEach(async () => {
-    sw = await switchRig({ speed: 20 });
+    // A command timeout far above the "at once" bound below: a probe that asked the stopped switch would wait it out.
+    sw = await switchRig({ speed: 20, commandTimeoutMs: 30_000 });
     rig = harness({ esl: sw.esl, metrics: true });
   });
   afterEach(() => sw.close());
@@ -31,7 +32,8 @@ describe('Health (GET /health)', () => {
     await pollUntil('the link down', () => !sw.esl.connected);
     const started = Date.now();
     const res = await rig.http.get('/health').expect(503);
-    expect(Date.now() - started).to.be.lessThan(500);
+    // "At once": far below the link's 30 s command timeout, with room for a loaded machine.
+    expect(Date.now() - started).to.be.lessThan(5000);
     expect(res.body).to.include({ status: 'error', error: '503', message: 'unhealthy' });
     expect(res.body.data).to.deep.equal({
       status: 'down',
@@ -39,7 +41,7 @@ describe('Health (GET /health)', () => {
       checks: { process: 'up', database: 'up', switch: 'down' },
     });
     await sw.fake.start();
-    await sw.esl.waitConnected(3000);
+    await sw.esl.waitConnected(10_000);
     await rig.http.get('/health').expect(200);
   });
 

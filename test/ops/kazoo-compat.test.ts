@@ -19,23 +19,47 @@ const WITHOUT_REVISION = ENVELOPE.filter((k) => k !== 'revision');
 
 const sorted = (keys: string[]): string[] => [...keys].sort();
 
+/**
+ * Each step of the seed's walk-through is its own test: a new service and account for each (beforeEach), and the
+ * steps before it (a token, the created clicktocall, the change) done again by the test that needs them, so that
+ * none depends on another having run first.
+ */
 describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   let sw: SwitchRig;
   let rig: Harness;
   let acct: { id: string; apiKey: string };
   let token: string;
   let base: string;
-  let c2cId: string;
 
-  before(async () => {
+  beforeEach(async () => {
     sw = await switchRig({ speed: 20 });
     rig = harness({ esl: sw.esl, metrics: true });
     acct = await rig.account();
     base = `/v2/accounts/${acct.id}/clicktocall`;
+    token = await apiAuth();
   });
-  after(() => sw.close());
+  afterEach(() => sw.close());
 
   const T = (): Record<string, string> => ({ ...CURL, 'X-Auth-Token': token });
+
+  /** The seed's PUT /v2/api_auth, as curl sends it; the token. */
+  const apiAuth = async (): Promise<string> =>
+    (await curlData(rig.http.put('/v2/api_auth').set(CURL), { data: { api_key: acct.apiKey } }).expect(201))
+      .body.auth_token as string;
+  /** The seed's create (PUT); the new clicktocall's id. */
+  const created = async (): Promise<string> =>
+    (
+      await curlData(rig.http.put(base).set(T()), {
+        data: { name: 'Sales', auth_required: false, extension: '2600' },
+      }).expect(201)
+    ).body.data.id as string;
+  /** The seed's change (POST) and patch (PATCH) of the clicktocall `id`: extension 2601, timeout 20. */
+  const changed = async (id: string): Promise<void> => {
+    await curlData(rig.http.post(`${base}/${id}`).set(T()), {
+      data: { name: 'Sales', auth_required: false, extension: '2601' },
+    }).expect(200);
+    await curlData(rig.http.patch(`${base}/${id}`).set(T()), { data: { timeout: 20 } }).expect(200);
+  };
 
   it('when PUT /v2/api_auth is sent with an API key, then 201 with the token in auth_token', async () => {
     const res = await curlData(rig.http.put('/v2/api_auth').set(CURL), { data: { api_key: acct.apiKey } })
@@ -44,7 +68,11 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
     expect(res.body.status).to.equal('success');
     expect(res.body.auth_token).to.match(/^[0-9a-f]{64}$/);
     expect(res.body.data.account_id).to.equal(acct.id);
-    token = res.body.auth_token as string;
+    // The token works as the X-Auth-Token of the next request.
+    await rig.http
+      .get(base)
+      .set({ ...CURL, 'X-Auth-Token': res.body.auth_token as string })
+      .expect(200);
   });
 
   it("when a clicktocall is created (PUT, seed example), then the answer is the seed's", async () => {
@@ -63,10 +91,10 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
     expect(res.body.data).to.include({ auth_required: false, extension: '2600', name: 'Sales' });
     expect(res.body.data.custom_application_vars).to.deep.equal({});
     expect(res.body.data.id).to.match(/^[0-9a-f]{32}$/);
-    c2cId = res.body.data.id as string;
   });
 
   it('when the clicktocalls are listed (GET, seed example), then data is [{extension, id, name}] with page_size', async () => {
+    const c2cId = await created();
     const res = await rig.http.get(base).set(T()).expect(200);
     expect(sorted(Object.keys(res.body))).to.deep.equal(sorted([...WITHOUT_REVISION, 'page_size']));
     expect(res.body.data).to.deep.equal([{ extension: '2600', id: c2cId, name: 'Sales' }]);
@@ -76,6 +104,7 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   // The seed's list answer also shows a `revision`; our envelope gives one to single documents only (README, API).
 
   it('when one is fetched (GET, seed example), then the answer is the created document', async () => {
+    const c2cId = await created();
     const res = await rig.http.get(`${base}/${c2cId}`).set(T()).expect(200);
     expect(Object.keys(res.body)).to.deep.equal(ENVELOPE);
     expect(res.body.data).to.deep.equal({
@@ -89,11 +118,12 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   });
 
   it('when it is changed (POST) and patched (PATCH), then each answers the new document', async () => {
-    const changed = await curlData(rig.http.post(`${base}/${c2cId}`).set(T()), {
+    const c2cId = await created();
+    const changedRes = await curlData(rig.http.post(`${base}/${c2cId}`).set(T()), {
       data: { name: 'Sales', auth_required: false, extension: '2601' },
     }).expect(200);
-    expect(Object.keys(changed.body)).to.deep.equal(ENVELOPE);
-    expect(changed.body.data).to.include({ extension: '2601', id: c2cId });
+    expect(Object.keys(changedRes.body)).to.deep.equal(ENVELOPE);
+    expect(changedRes.body.data).to.include({ extension: '2601', id: c2cId });
     const patched = await curlData(rig.http.patch(`${base}/${c2cId}`).set(T()), {
       data: { timeout: 20 },
     }).expect(200);
@@ -102,6 +132,8 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   });
 
   it("when it is connected (GET …/connect?contact=, seed example), then 202 with the seed's originate", async () => {
+    const c2cId = await created();
+    await changed(c2cId);
     const res = await rig.http.get(`${base}/${c2cId}/connect?contact=%2B15551234567`).set(T()).expect(202);
     expect(res.body.status).to.equal('success');
     const data = res.body.data as Record<string, unknown>;
@@ -175,6 +207,9 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   });
 
   it('when its history is fetched (GET …/history, seed example), then the connect is there', async () => {
+    const c2cId = await created();
+    await changed(c2cId);
+    await rig.http.get(`${base}/${c2cId}/connect?contact=%2B15551234567`).set(T()).expect(202);
     const res = await rig.http.get(`${base}/${c2cId}/history`).set(T()).expect(200);
     expect(res.body.status).to.equal('success');
     expect(res.body.data).to.have.length(1);
@@ -183,6 +218,7 @@ describe('Kazoo compatibility: a Kazoo client works unchanged', () => {
   });
 
   it('when it is removed (DELETE, seed example), then 200 and it is gone', async () => {
+    const c2cId = await created();
     const res = await rig.http.delete(`${base}/${c2cId}`).set(T()).expect(200);
     expect(Object.keys(res.body)).to.deep.equal(ENVELOPE);
     expect(res.body.data).to.include({ id: c2cId });

@@ -18,7 +18,7 @@ describe('Prometheus metrics (GET /metrics)', () => {
   let text: string;
 
   before(async function () {
-    this.timeout(15_000);
+    this.timeout(30_000);
     sw = await switchRig({ speed: 20 });
     rig = harness({ esl: sw.esl, metrics: true, metricsToken: TOKEN });
     const acct = await rig.account();
@@ -41,7 +41,7 @@ describe('Prometheus metrics (GET /metrics)', () => {
     await rig.http.get(`${base}/${id}/connect?contact=%2B15551234567`).expect(401);
     sw.fake.dropConnections();
     await pollUntil('reconnected', () => sw.esl.health.reconnects > 0 && sw.esl.connected, {
-      timeoutMs: 3000,
+      timeoutMs: 10_000,
     });
     text = (await rig.http.get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200)).text;
   });

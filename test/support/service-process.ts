@@ -21,7 +21,8 @@ export function startService(env: Record<string, string>): Promise<ServiceProces
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`no "listening" within 10 s:\n${output}`)), 10_000);
+    // A deadline for "eventually": a start takes well under a second when idle, a few on a loaded 2-core machine.
+    const timer = setTimeout(() => reject(new Error(`no "listening" within 30 s:\n${output}`)), 30_000);
     const onExit = (code: number | null) => reject(new Error(`exited ${code} before listening:\n${output}`));
     child.on('exit', onExit);
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));

@@ -6,8 +6,14 @@ import { testLogger } from './harness';
 
 export type SwitchRig = { fake: FakeSwitch; esl: EslClient; close(): Promise<void> };
 
-/** A fake FreeSWITCH on an ephemeral port (time × `speed`) and a connected ESL client with fast retries. */
-export async function switchRig(opts: { speed?: number } = {}): Promise<SwitchRig> {
+/**
+ * A fake FreeSWITCH on an ephemeral port (time × `speed`) and a connected ESL client with fast retries. Its command
+ * timeout is 2 s unless `commandTimeoutMs` says otherwise (a test that proves an answer comes "at once" sets it far
+ * above its bound, so that waiting for the timeout cannot pass for "at once" on a loaded machine).
+ */
+export async function switchRig(
+  opts: { speed?: number; commandTimeoutMs?: number } = {},
+): Promise<SwitchRig> {
   const fake = new FakeSwitch({ speed: opts.speed ?? 20 });
   const { port } = await fake.start();
   const esl = new EslClient({
@@ -16,12 +22,12 @@ export async function switchRig(opts: { speed?: number } = {}): Promise<SwitchRi
     password: 'ClueCon',
     subscription: CALL_SUBSCRIPTION,
     backoff: { initialMs: 20, maxMs: 100 },
-    commandTimeoutMs: 2000,
+    commandTimeoutMs: opts.commandTimeoutMs ?? 2000,
     logger: testLogger().child({ module: 'esl' }),
     traceWire: true,
   });
   esl.start();
-  await esl.waitConnected(3000);
+  await esl.waitConnected(10_000);
   return {
     fake,
     esl,

@@ -148,8 +148,10 @@ describe('webhooks/sender', function () {
         Readable.from(tenMegabytes).pipe(res, { end: false });
       });
       const started = Date.now();
-      const outcome = await sender({ timeoutMs: 5000, maxResponseBytes: 1024 }).send(post(rx.url));
-      expect(Date.now() - started).to.be.below(2000);
+      // A timeout (60 s) far above the bound: a sender that read to the end would wait it out (and this test's own
+      // 10 s); one that stops at the cap answers in milliseconds, with room here for a loaded machine.
+      const outcome = await sender({ timeoutMs: 60_000, maxResponseBytes: 1024 }).send(post(rx.url));
+      expect(Date.now() - started).to.be.below(5000);
       expect(outcome).to.deep.equal({ kind: 'answered', status: 200, body: 'x'.repeat(1024) });
       await pollUntil('the receiver sees its connection closed', () => rx.open === 0, { timeoutMs: 2000 });
     });
@@ -168,9 +170,11 @@ describe('webhooks/sender', function () {
       it(`when the receiver ${what}, then the one timeout ends the attempt as failed within timeoutMs`, async () => {
         const rx = await receiver(answer);
         const started = Date.now();
-        const outcome = await sender({ timeoutMs: 200 }).send(post(rx.url));
-        expect(Date.now() - started).to.be.within(190, 1500);
-        expect(outcome).to.deep.equal({ kind: 'failed', error: 'timeout after 200 ms' });
+        const outcome = await sender({ timeoutMs: 1000 }).send(post(rx.url));
+        // Not before the timeout; before a second one would have run out (one timeout for the whole attempt, not
+        // one for the headers and another for the body), with a second's room for a loaded machine.
+        expect(Date.now() - started).to.be.within(990, 1990);
+        expect(outcome).to.deep.equal({ kind: 'failed', error: 'timeout after 1000 ms' });
         expect(rx.seen).to.have.length(1);
       });
     }
