@@ -5,19 +5,11 @@ import {
   resolveRingback,
   ringbackProblem,
 } from '../../src/clicktocall/ringback';
+import { README_RINGBACK_NAMES } from '../support/product-rules';
 
 describe('clicktocall/ringback', () => {
   it('when the product names are looked up, then every one is known', () => {
-    for (const name of [
-      'us-ring',
-      'uk-ring',
-      'fr-ring',
-      'de-ring',
-      'it-ring',
-      'pt-ring',
-      'rs-ring',
-      'ru-ring',
-    ]) {
+    for (const name of README_RINGBACK_NAMES) {
       expect(RINGBACK_NAMES, name).to.include(name);
     }
   });
