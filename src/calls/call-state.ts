@@ -188,9 +188,10 @@ export function transition(state: CallState, event: CallEvent): CallState {
   const recorded = record(state, event);
   const milestone = milestoneOf(recorded, event);
   let moved = milestone === undefined ? recorded : move(recorded, milestone, event);
-  // Who hung up is the leg with recv_bye, even when its hang-up comes after the call is final (docs/call-states.md#who-hung-up).
-  const lateHungUpBy = isFinal(moved.status) && moved.hungUpBy === undefined ? hungUpByOf(moved) : undefined;
-  if (lateHungUpBy !== undefined) moved = { ...moved, hungUpBy: lateHungUpBy };
+  // Who hung up is the leg with recv_bye, known once the call is final, also when that leg's hang-up comes after
+  // (docs/call-states.md#who-hung-up). Once set, it stays.
+  const hungUpBy = isFinal(moved.status) && moved.hungUpBy === undefined ? hungUpByOf(moved) : undefined;
+  if (hungUpBy !== undefined) moved = { ...moved, hungUpBy };
   return equalStates(moved, state) ? state : moved;
 }
 
@@ -267,10 +268,11 @@ function recordLoopback(
 }
 
 /**
- * Which party a SIP leg is (docs/call-states.md#legs): a phone placed by the call's own channel (loopback-a), or by
- * the first party's phone (the bypass recipe), is the second party's; any other is the first party's while it has
- * no phone yet (it replaces a loopback stand-in), else the second party's. Without an originator, the first phone
- * leg seen is the first party, the next one the second.
+ * Which party a SIP leg is (docs/call-states.md#legs): a phone placed by the call's own channel (loopback-a) is the
+ * second party's; any other is the first party's while it has no phone yet (it replaces a loopback stand-in). Once
+ * the first party has a phone, the next new phone leg is the second party's, whoever placed it (loopback-a, or the
+ * first party's phone in the bypass recipe). Without an originator, the first phone leg seen is the first party, the
+ * next one the second.
  */
 function slotOf(
   state: CallState,
@@ -279,10 +281,8 @@ function slotOf(
   const { first, second } = state;
   if (first?.uuid === event.uuid && !first.loopback) return 'first';
   if (second?.uuid === event.uuid) return 'second';
-  const o = event.originator;
-  const secondSide =
-    o !== undefined && (o === state.callId || (first !== undefined && !first.loopback && o === first.uuid));
-  if (!secondSide && (first === undefined || first.loopback)) return 'first';
+  const placedByCall = event.originator === state.callId;
+  if (!placedByCall && (first === undefined || first.loopback)) return 'first';
   if (second === undefined) return 'second';
   return undefined;
 }
@@ -304,13 +304,12 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
   const leg = isFirst ? state.first : state.second;
   if (event.type === 'ringing') return isFirst ? 'first_ringing' : undefined;
   if (event.type === 'answered') return isFirst ? 'first_answered' : 'second_answered';
-  if (event.type === 'hangup') {
-    // The switch cancels the first party's bridge when the originate ends unanswered (originate_timeout): its SIP
-    // leg then says ORIGINATOR_CANCEL. That is no verdict of the party's: it comes with the job (or reconciliation).
-    if (isFirst && switchCancelled(state, event.cause) && state.result === 'pending') return undefined;
-    if (allPartiesEnded(state)) return 'all_ended';
-    if (leg?.answered_at === undefined) return isFirst ? 'first_failed' : 'second_failed';
-  }
+  // A hang-up. The switch cancels the first party's bridge when the originate ends unanswered (originate_timeout):
+  // its SIP leg then says ORIGINATOR_CANCEL. That is no verdict of the party's: it comes with the job (or
+  // reconciliation).
+  if (isFirst && switchCancelled(state, event.cause) && state.result === 'pending') return undefined;
+  if (allPartiesEnded(state)) return 'all_ended';
+  if (leg?.answered_at === undefined) return isFirst ? 'first_failed' : 'second_failed';
   return undefined;
 }
 
@@ -320,16 +319,18 @@ function milestoneOf(state: CallState, event: CallEvent): Milestone | undefined 
  * hang-up before any answer the first party failing. Once a phone leg judges the first party, loopback legs move
  * nothing.
  */
-function loopbackMilestone(state: CallState, event: CallEvent & { uuid: string }): Milestone | undefined {
+function loopbackMilestone(
+  state: CallState,
+  event: Extract<CallEvent, { type: 'ringing' | 'answered' | 'hangup' }>,
+): Milestone | undefined {
   const { first } = state;
   if (first !== undefined && !first.loopback) return undefined;
   if (event.type === 'ringing') return 'first_ringing';
   if (event.type === 'answered') return 'first_answered';
-  if (event.type === 'hangup' && first?.uuid === event.uuid) {
-    if (first.answered_at === undefined) return 'first_failed';
-    if (allPartiesEnded(state)) return 'all_ended';
-  }
-  return undefined;
+  // A hang-up: only the stand-in's (loopback-b's) judges the first party, not loopback-a's.
+  if (first?.uuid !== event.uuid) return undefined;
+  if (first.answered_at === undefined) return 'first_failed';
+  return allPartiesEnded(state) ? 'all_ended' : undefined;
 }
 
 /** An ORIGINATOR_CANCEL we did not ask for: the switch itself cancelled a bridge. */
@@ -384,6 +385,7 @@ function failureCause(state: CallState, milestone: Milestone): string {
     : (leg?.hangup_cause ?? state.cause ?? 'NORMAL_CLEARING');
 }
 
+/** The final state's end time and hang-up cause (who hung up is set by `transition`). */
 function finish(state: CallState, at: string): CallState {
   const hungUpBy = hungUpByOf(state);
   const ender = hungUpBy === undefined ? undefined : state[hungUpBy];
@@ -394,7 +396,7 @@ function finish(state: CallState, at: string): CallState {
     state.first?.hangup_cause ??
     'NORMAL_CLEARING';
   const endedAt = latest([state.first?.ended_at, state.second?.ended_at]) ?? at;
-  return { ...state, endedAt: state.endedAt ?? endedAt, hangupCause, ...(hungUpBy && { hungUpBy }) };
+  return { ...state, endedAt: state.endedAt ?? endedAt, hangupCause };
 }
 
 const hungUpByOf = (state: CallState): 'first' | 'second' | undefined =>

@@ -11,85 +11,37 @@ import {
   type CallStatus,
   type Milestone,
 } from '../../src/calls/call-state';
+import {
+  CALL,
+  LB_B,
+  FIRST,
+  SECOND,
+  FOREIGN,
+  at,
+  msOf,
+  NC,
+  OC,
+  created,
+  createdBy,
+  ringing,
+  answered,
+  hangup,
+  jobOk,
+  jobErr,
+  cancel,
+  gone,
+  BYE,
+  SEND_BYE,
+  SEND_CANCEL,
+  REFUSED,
+  not,
+  run,
+  placed,
+  firstUp,
+  secondRings,
+  connected,
+} from '../support/call-events';
 
-// ---- the call, its four channels, and event builders (times in ms after the originate) ----
-
-const CALL = 'c2c-0123456789abcdef0123456789abcdef-0a1b2c3d4e'; // loopback-a's uuid = the call id
-const LB_B = 'b0000000-0000-4000-8000-00000000000b';
-const FIRST = 'f1000000-0000-4000-8000-0000000000f1';
-const SECOND = 'f2000000-0000-4000-8000-0000000000f2';
-const FOREIGN = 'e9000000-0000-4000-8000-0000000000e9';
-const T0 = Date.parse('2025-03-01T12:00:00.000Z');
-const at = (ms: number): string => new Date(T0 + ms).toISOString();
-const msOf = (e: CallEvent): number => Date.parse(e.at) - T0;
-const sip = (uuid: string): boolean => uuid !== CALL && uuid !== LB_B;
-
-const NC = 'NORMAL_CLEARING';
-const OC = 'ORIGINATOR_CANCEL';
-type HangupExtra = { disposition?: string; sipStatus?: string; dialStatus?: string };
-const channelEvent =
-  (type: 'created' | 'ringing' | 'answered') =>
-  (uuid: string, ms: number): CallEvent => ({ type, uuid, sip: sip(uuid), at: at(ms) });
-const created = channelEvent('created');
-/** A SIP leg as FreeSWITCH reports it: with the channel that placed it (`variable_originator`). */
-const createdBy = (uuid: string, ms: number, originator: string): CallEvent => ({
-  type: 'created',
-  uuid,
-  sip: sip(uuid),
-  originator,
-  at: at(ms),
-});
-const ringing = channelEvent('ringing');
-const answered = channelEvent('answered');
-const hangup = (uuid: string, ms: number, cause: string, extra: HangupExtra = {}): CallEvent => ({
-  type: 'hangup',
-  uuid,
-  sip: sip(uuid),
-  cause,
-  at: at(ms),
-  ...extra,
-});
-const jobOk = (ms: number, uuid = CALL): CallEvent => ({ type: 'job', ok: true, uuid, at: at(ms) });
-const jobErr = (ms: number, cause: string): CallEvent => ({ type: 'job', ok: false, cause, at: at(ms) });
-const cancel = (ms: number): CallEvent => ({ type: 'cancel_requested', at: at(ms) });
-const gone = (ms: number, cause?: string): CallEvent => ({
-  type: 'gone',
-  at: at(ms),
-  ...(cause !== undefined && { cause }),
-});
-const BYE = { disposition: 'recv_bye', sipStatus: '200' };
-const SEND_BYE = { disposition: 'send_bye' };
-const SEND_CANCEL = { disposition: 'send_cancel' };
-const REFUSED = { disposition: 'recv_refuse' };
-const not = (uuid: string, type: CallEvent['type']) => (e: CallEvent) =>
-  e.type !== type || !('uuid' in e) || e.uuid !== uuid;
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
-
-/** Applies events in order; every intermediate state is frozen, so a mutating transition throws. */
-const run = (events: CallEvent[], from: CallState = initialState(CALL, at(0))): CallState =>
-  events.reduce((state, event) => transition(deepFreeze(state), event), from);
-
-// ---- timelines after the captures (ms after the originate; the recordings of docs/README.md#recordings) ----
-
-/** Originate: the loopback pair, then the first party's SIP leg rings. */
-const placed: CallEvent[] = [created(CALL, 25), created(LB_B, 26), created(FIRST, 30), ringing(FIRST, 32)];
-/** The first party answers; the job's +OK comes 2 ms later (close enough to arrive first). */
-const firstUp: CallEvent[] = [
-  ...placed,
-  answered(FIRST, 33),
-  jobOk(35),
-  answered(CALL, 49),
-  answered(LB_B, 50),
-];
-const secondRings: CallEvent[] = [...firstUp, created(SECOND, 66), ringing(SECOND, 68)];
-const connected: CallEvent[] = [...secondRings, answered(SECOND, 70)];
 /** The first party's dialplan rings (ring_ready): the loopback pair's progress, no phone leg. */
 const dialplanRings: CallEvent[] = [
   created(CALL, 23),

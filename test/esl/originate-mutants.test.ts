@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { buildOriginate, OriginateInputError, routeProblem, type OriginateSpec } from '../../esl';
+import {
+  buildOriginate,
+  channelValueProblem,
+  OriginateInputError,
+  routeProblem,
+  type OriginateSpec,
+} from '../../esl';
 
 /** A valid spec; each test changes one thing. */
 const spec = (change: Partial<OriginateSpec> = {}): OriginateSpec => ({
@@ -38,6 +44,11 @@ describe('originate builder: each refusal names its field and says why', () => {
     expect(routeProblem('a'.repeat(64), 'extension')).to.equal(undefined);
     expect(routeProblem('a'.repeat(65), 'extension')).to.equal('must not be longer than 64 characters');
     expect(routeProblem('1'.repeat(65), 'number')).to.equal('must not be longer than 64 characters');
+  });
+
+  it('when a channel value is at its longest (4096 characters), then it is taken; one longer, then refused', () => {
+    expect(channelValueProblem('v'.repeat(4096))).to.equal(undefined);
+    expect(channelValueProblem('v'.repeat(4097))).to.equal('must not be longer than 4096 characters');
   });
 
   it('when a route is "undef" in any case or names mod_event_socket, then it is refused with that reason', () => {

@@ -61,6 +61,19 @@ describe('accounts: the edges of names, secrets, expiry and the tree', () => {
       ).to.equal(400);
   });
 
+  it('when a name, realm or context is refused, then the error names the field, the rule and why', async () => {
+    const { accounts } = h.services;
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [{ name: '' }, 'name', 'must be 1 to 128 printable characters'],
+      [{ realm: 'a b' }, 'realm', 'must be a host name'],
+      [{ context: 'a/b' }, 'context', 'must be 1 to 64 of [0-9A-Za-z_.+*#-]'],
+    ];
+    for (const [input, field, message] of cases) {
+      const err = await refusal(accounts.createAccount({ name: 'ok', realm: 'a.example', ...input }));
+      expect(err.data, field).to.deep.equal({ [field]: { invalid: { message } } });
+    }
+  });
+
   it('when the parent is unknown or not an id, then 404; a known parent makes a child inside its tree and not the reverse', async () => {
     const { accounts } = h.services;
     expect(
