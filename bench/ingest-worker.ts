@@ -100,7 +100,7 @@ async function service(s: IngestSetup): Promise<void> {
     if (intake.stats.events === s.channelEvents) {
       doneAt = process.hrtime.bigint();
       const stats = { ...intake.stats, updates: persistence.stats.updates };
-      void store.history.open().then((open) =>
+      void store.history.openPage(0, s.calls.length + 1).then((open) =>
         send({
           type: 'done',
           doneAt: String(doneAt),

@@ -32,6 +32,16 @@ export function rssMb(pid: number): number {
   return Number(out.trim()) / 1024;
 }
 
+let ticksPerS: number | undefined;
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc). */
+export function cpuMs(pid: number): number {
+  ticksPerS ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  // Fields after the command name (which may hold spaces): state is the 3rd field, utime the 14th, stime the 15th.
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerS;
+}
+
 /** A child speaking the bench's IPC convention: `{ type: 'ready', port }` first, `{ type: 'exit' }` to stop. */
 export type Child = { proc: ChildProcess; port: number; stop(): Promise<void> };
 
@@ -98,21 +108,27 @@ export async function startService(opts: {
   execArgv?: string[];
 }): Promise<Service> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [...(opts.execArgv ?? []), path.join(DIST, 'src', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DB_PATH: opts.dbPath,
-      ESL_HOST: '127.0.0.1',
-      ESL_PORT: String(opts.eslPort),
-      ESL_PASSWORD: 'ClueCon',
-      LOG_LEVEL: 'warn',
-      ANON_CONNECTS_PER_MINUTE: '0',
-      ...opts.env,
+  // BENCH_SERVICE_FLAGS: Node flags for the service in every row (to compare a setting; space-separated).
+  const flags = (process.env['BENCH_SERVICE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const proc = spawn(
+    process.execPath,
+    [...flags, ...(opts.execArgv ?? []), path.join(DIST, 'src', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DB_PATH: opts.dbPath,
+        ESL_HOST: '127.0.0.1',
+        ESL_PORT: String(opts.eslPort),
+        ESL_PASSWORD: 'ClueCon',
+        LOG_LEVEL: 'warn',
+        ANON_CONNECTS_PER_MINUTE: '0',
+        ...opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   let out = '';
   proc.stdout?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => {

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import type { HistoryRepository } from '../store/ports';
 import type { CallTracker } from './call-tracker';
+import { forEachOpenRecord } from './open-records';
 import { CALL_ID, ensureTracked } from './resume';
 import type { SwitchPort } from './switch-port';
 
@@ -39,15 +40,15 @@ export class Reconciler {
     const now = this.deps.now().getTime();
     let recheckInMs: number | undefined;
     try {
-      for (const record of await this.deps.history.open()) {
+      await forEachOpenRecord(this.deps.history, async (record) => {
         const age = now - record.created_ms;
         if (age < graceMs) {
           // Too young to judge now (its first channel may not exist yet): judged once the grace is over.
           recheckInMs = Math.max(recheckInMs ?? 0, graceMs - age + 100);
-          continue;
+          return;
         }
         await this.check(record.doc.call_id);
-      }
+      });
     } catch (err) {
       this.log.warn('reconciliation stopped', { error: (err as Error).message });
       return;

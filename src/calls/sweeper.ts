@@ -1,7 +1,8 @@
 import type { Logger } from '../logger';
-import type { HistoryDoc } from '../domain';
+import type { HistoryDoc, HistoryRecord } from '../domain';
 import type { HistoryRepository } from '../store/ports';
 import type { CallTracker } from './call-tracker';
+import { forEachOpenRecord } from './open-records';
 import type { Reconciler } from './reconciler';
 import { ensureTracked } from './resume';
 import type { SwitchPort } from './switch-port';
@@ -57,14 +58,7 @@ export class Sweeper {
     tracker.dropLingering(now.getTime());
     const maxAge = this.deps.maxCallAgeMs ?? 24 * 3600_000;
     const staleAfter = this.deps.staleAfterMs ?? 10 * 60_000;
-    let open;
-    try {
-      open = await history.open();
-    } catch (err) {
-      this.log.warn('sweep skipped', { error: (err as Error).message });
-      return;
-    }
-    for (const record of open) {
+    const visit = async (record: HistoryRecord): Promise<void> => {
       const callId = record.doc.call_id;
       if (now.getTime() - record.created_ms > maxAge) {
         if (await ensureTracked(tracker, history, callId).catch(() => false))
@@ -79,6 +73,11 @@ export class Sweeper {
             this.log.warn('sweep check failed', { call_id: callId, error: (err as Error).message }),
           );
       }
+    };
+    try {
+      await forEachOpenRecord(history, visit);
+    } catch (err) {
+      this.log.warn('sweep stopped', { error: (err as Error).message });
     }
   }
 }

@@ -131,8 +131,11 @@ export type HistoryRepository = {
     nowMs: number,
     events?: NewWebhookEvent[],
   ): Promise<void>;
-  /** Every record whose call is not over yet, oldest first. */
-  open(): Promise<HistoryRecord[]>;
+  /**
+   * Records whose call is not over yet, oldest first (by `seq`), after `afterSeq` (0: from the first), at most
+   * `limit`. Read page by page (`forEachOpenRecord`), so that many open calls never make one long read.
+   */
+  openPage(afterSeq: number, limit: number): Promise<HistoryRecord[]>;
   /** Records of one configuration, newest first. */
   list(q: HistoryQuery): Promise<HistoryRecord[]>;
 };

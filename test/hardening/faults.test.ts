@@ -223,7 +223,7 @@ describe('faults: the service process', function () {
       try {
         await pollUntil(
           'every call followed to its end',
-          async () => (await store.history.open()).length === 0,
+          async () => (await store.history.openPage(0, 1000)).length === 0,
           {
             timeoutMs: 30_000,
           },

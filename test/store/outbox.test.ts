@@ -5,30 +5,13 @@
 import { expect } from 'chai';
 import type { HistoryDoc } from '../../src/domain';
 import { newId } from '../../src/ids';
-import type { NewWebhookEvent, Store } from '../../src/store/ports';
-import { openSqliteStore } from '../../src/store/sqlite/store';
+import type { NewWebhookEvent } from '../../src/store/ports';
+import { memoryStoreWithConfig, type StoreFixture } from '../support/store-fixture';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 
-type Fixture = { store: Store; accountId: string; configId: string };
-
-async function fixture(): Promise<Fixture> {
-  const store = openSqliteStore({ file: ':memory:' });
-  const accountId = newId();
-  const configId = newId();
-  await store.accounts.insert(
-    { id: accountId, name: 'A', realm: 'a.example', parent_id: null, context: null },
-    NOW,
-  );
-  await store.clicktocalls.insert({
-    id: configId,
-    account_id: accountId,
-    doc: {},
-    revision: '1-a',
-    now: NOW,
-  });
-  return { store, accountId, configId };
-}
+type Fixture = StoreFixture;
+const fixture = (): Promise<Fixture> => memoryStoreWithConfig(NOW);
 
 const callIdOf = (f: Fixture, n: number): string => `c2c-${f.configId}-${n.toString(16).padStart(10, '0')}`;
 

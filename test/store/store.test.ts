@@ -102,7 +102,7 @@ describe('store: the SQLite adapter', () => {
       await Promise.all([unit, outside]);
       expect(order).to.have.members(['unit wrote', 'unit rolled back', 'outside written']);
       expect(await store.clicktocalls.list({ accountId, filters: [] })).to.have.length(2);
-      expect(await store.history.open()).to.have.length(0);
+      expect(await store.history.openPage(0, 1000)).to.have.length(0);
       await store.close();
     });
 
@@ -125,7 +125,7 @@ describe('store: the SQLite adapter', () => {
         });
       await Promise.all([unit(1), unit(2)]);
       expect(order).to.deep.equal(['begin 1', 'end 1', 'begin 2', 'end 2']);
-      expect(await store.history.open()).to.have.length(2);
+      expect(await store.history.openPage(0, 1000)).to.have.length(2);
       await store.close();
     });
   });
@@ -145,7 +145,10 @@ describe('store: the SQLite adapter', () => {
       const errors: Array<[string, object | undefined]> = [];
       let failures = 0;
       const store = sqliteStoreOver(db, {
-        logger: { error: (message: string, meta?: object) => errors.push([message, meta]) },
+        logger: {
+          error: (message: string, meta?: object) => errors.push([message, meta]),
+          warn: (message: string, meta?: object) => errors.push([message, meta]),
+        },
         metrics: { storeWrite: (_op, write) => write(), storeCommitFailed: () => (failures += 1) },
       });
       const { accountId, configId } = await fixtures(store);

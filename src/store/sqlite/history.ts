@@ -62,8 +62,9 @@ export class SqliteHistory {
       `UPDATE call_history SET doc = @doc, state = @state, status = @status, final = @final, updated_ms = @updated_ms
        WHERE call_id = @call_id`,
     );
-    this.openStmt = db.prepare<[], RawRow>(
-      `SELECT ${COLUMNS} FROM call_history WHERE final = 0 ORDER BY rowid`,
+    // The partial index call_history_open holds the open records in rowid order: a page is a range of it.
+    this.openStmt = db.prepare<[number, number], RawRow>(
+      `SELECT ${COLUMNS} FROM call_history WHERE final = 0 AND rowid > ? ORDER BY rowid LIMIT ?`,
     );
     // Newest first by (created_ms, rowid): the (clicktocall_id, created_ms) index serves the first page,
     // a deep page (a keyset, not an offset) and a created_from/created_to window alike.
@@ -140,8 +141,8 @@ export class SqliteHistory {
     });
   }
 
-  open(): HistoryRecord[] {
-    return this.openStmt.all().map(parse);
+  openPage(afterSeq: number, limit: number): HistoryRecord[] {
+    return this.openStmt.all(afterSeq, limit).map(parse);
   }
 
   list(q: HistoryQuery): HistoryRecord[] {

@@ -29,6 +29,7 @@ import {
 import { SqliteAccounts } from './accounts';
 import { SqliteAuth } from './auth';
 import { SqliteClickToCalls } from './clicktocalls';
+import { startCheckpointer, type Checkpointer } from './checkpointer';
 import { openDatabase, type Db } from './database';
 import { SqliteHistory } from './history';
 import { SqliteLinks, SqliteServiceKeys } from './links';
@@ -37,11 +38,16 @@ import { SqliteOutbox, SqliteWebhookSecrets } from './webhooks';
 export type SqliteStoreOptions = {
   /** The database file (created with its folder), or `:memory:`. */
   file: string;
-  /** Where a failed group commit is reported. */
-  logger?: Pick<Logger, 'error'>;
+  /** Where a failed group commit (and a stopped checkpoint thread) is reported. */
+  logger?: Pick<Logger, 'error' | 'warn'>;
   metrics?: StoreMetrics;
   /** The migrations folder (default db/migrations). */
   migrationsDir?: string;
+  /**
+   * `thread` (default for a file): WAL checkpoints on a worker thread, off the event loop; `inline`: in the COMMIT
+   * that fills the WAL, as SQLite does by default (a file shared with a process that checkpoints itself).
+   */
+  checkpoints?: 'thread' | 'inline';
 };
 
 const isBusy = (err: unknown): boolean => {
@@ -116,7 +122,7 @@ function repositories(sync: Sync, run: Runner): Repositories {
     byId: (id) => run.read(() => h.byId(id)),
     update: (doc, state, final, nowMs, events) =>
       run.grouped('history_update', () => h.update(doc, state, final, nowMs, events)),
-    open: () => run.read(() => h.open()),
+    openPage: (afterSeq, limit) => run.read(() => h.openPage(afterSeq, limit)),
     list: (q) => run.read(() => h.list(q)),
   };
   const outbox: WebhookOutboxRepository = {
@@ -153,7 +159,12 @@ function repositories(sync: Sync, run: Runner): Repositories {
 
 /** Opens (and migrates) the database and returns the store over it. */
 export function openSqliteStore(opts: SqliteStoreOptions): Store {
-  return sqliteStoreOver(openDatabase(opts.file, opts.migrationsDir), opts);
+  const db = openDatabase(opts.file, opts.migrationsDir);
+  const threaded = opts.file !== ':memory:' && (opts.checkpoints ?? 'thread') === 'thread';
+  const checkpointer = threaded
+    ? startCheckpointer(db, { ...(opts.logger && { logger: opts.logger }) })
+    : undefined;
+  return new SqliteStore(db, opts, checkpointer);
 }
 
 /** The store over a database opened by `openDatabase` (the store's own tests wrap the connection). */
@@ -182,6 +193,7 @@ class SqliteStore implements Store {
   constructor(
     private readonly db: Db,
     private readonly opts: Omit<SqliteStoreOptions, 'file' | 'migrationsDir'>,
+    private readonly checkpointer?: Checkpointer,
   ) {
     const outbox = new SqliteOutbox(db);
     const sync: Sync = {
@@ -272,6 +284,7 @@ class SqliteStore implements Store {
   async close(): Promise<void> {
     await this.units;
     this.commitGroup();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
