@@ -12,7 +12,8 @@ import { GREGORIAN_UNIX_OFFSET_S } from '../src/calls/time';
 import { benchIngest } from './ingest';
 import { openSqliteStore } from '../src/store/sqlite/store';
 import { fillHistory } from './lib/history-fill';
-import { cannon, openLoop, quantile, type LoadResult } from './lib/load';
+import { addedLatency } from './lib/added-latency';
+import { cannon, quantile, type LoadResult } from './lib/load';
 import { api, ask, cpuMs, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
 import { benchParsers } from './parsers';
 import { traceRun } from './trace';
@@ -190,26 +191,13 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child, hooks: Child
   // Row 2: HTTP request sent → bgapi bytes at the fake switch, open loop at fixed rates.
   for (const rate of [100, 500, 1000] as const) {
     log(`added latency at ${rate} req/s (row 2)`);
-    await ask(sw.proc, 'stats');
-    sw.proc.send({ type: 'record' });
-    const sent = new Map<string, bigint>();
-    const res = await openLoop({
+    const res = await addedLatency(sw, {
       url: `${svc.base}${connectPath(cfgToken)}`,
       rate,
       durationS: SIZE.latencyS,
       headers: auth,
-      onAnswer: (sentNs, status, body) => {
-        if (status !== 202) return;
-        const callId = (JSON.parse(body) as { data?: { call_id?: string } }).data?.call_id;
-        if (callId !== undefined) sent.set(callId, sentNs);
-      },
     });
-    const { arrivals } = await ask<{ arrivals: Record<string, string> }>(sw.proc, 'arrivals');
-    const added: number[] = [];
-    for (const [callId, sentNs] of sent) {
-      const at = arrivals[callId];
-      if (at !== undefined) added.push(Number(BigInt(at) - sentNs) / 1e6);
-    }
+    const added = res.added.map((a) => a.ms);
     const median = quantile(added, 0.5);
     const p99 = quantile(added, 0.99);
     const p999 = quantile(added, 0.999);

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openLoop, quantile } from './lib/load';
-import { api, ask, cpuMs, forkReady, startService } from './lib/proc';
+import { addedLatency, type Added } from './lib/added-latency';
+import { api, cpuMs, forkReady, startService } from './lib/proc';
 import type { Trace } from './trace-preload';
 
 const log = (line: string): void => {
@@ -52,7 +53,7 @@ async function traceRate(
       ...(cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     ],
   });
-  let added: Array<{ sent: bigint; at: bigint; ms: number }> = [];
+  let added: Added[] = [];
   let sent = 0;
   let cpu = 0;
   try {
@@ -69,35 +70,17 @@ async function traceRate(
     const headers = { 'X-Auth-Token': token };
     // Warm-up: 2 s at the same rate, not measured.
     await openLoop({ url, rate, durationS: 2, headers, onAnswer: () => undefined });
-    await ask(sw.proc, 'stats');
-    sw.proc.send({ type: 'record' });
     const cpuBefore = cpuMs(svc.pid);
-    const sentAt = new Map<string, bigint>();
-    const res = await openLoop({
-      url,
-      rate,
-      durationS,
-      headers,
-      onAnswer: (sentNs, status, body) => {
-        if (status !== 202) return;
-        const callId = (JSON.parse(body) as { data?: { call_id?: string } }).data?.call_id;
-        if (callId !== undefined) sentAt.set(callId, sentNs);
-      },
-    });
-    sent = res.sent;
+    const res = await addedLatency(sw, { url, rate, durationS, headers });
     cpu = cpuMs(svc.pid) - cpuBefore;
-    const { arrivals } = await ask<{ arrivals: Record<string, string> }>(sw.proc, 'arrivals');
-    for (const [callId, sentNs] of sentAt) {
-      const a = arrivals[callId];
-      if (a !== undefined) added.push({ sent: sentNs, at: BigInt(a), ms: Number(BigInt(a) - sentNs) / 1e6 });
-    }
+    sent = res.sent;
+    added = res.added;
   } finally {
     await svc.stop();
   }
   const trace = JSON.parse(fs.readFileSync(traceFile, 'utf8')) as Trace;
   report(rate, sent, added, trace);
   log(`service CPU: ${r2(cpu / sent)} ms per connect (${r2(cpu)} ms over the run)`);
-  added = [];
   if (cpuProfile) for (const f of fs.readdirSync(profDir)) profileSummary(path.join(profDir, f));
 }
 
@@ -153,12 +136,7 @@ function spansOf(trace: Trace): Span[] {
   return spans;
 }
 
-function report(
-  rate: number,
-  sent: number,
-  added: Array<{ sent: bigint; at: bigint; ms: number }>,
-  whole: Trace,
-): void {
+function report(rate: number, sent: number, added: Added[], whole: Trace): void {
   const ms = added.map((a) => a.ms);
   const from = added.reduce((m, a) => (a.sent < m ? a.sent : m), added[0]?.sent ?? 0n);
   const to = added.reduce((m, a) => (a.at > m ? a.at : m), 0n);
