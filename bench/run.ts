@@ -16,7 +16,7 @@ import { addedLatency } from './lib/added-latency';
 import { cannon, quantile, type LoadResult } from './lib/load';
 import { api, ask, cpuMs, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
 import { benchParsers } from './parsers';
-import { traceRun } from './trace';
+import { traceFromArgs } from './trace';
 import { benchDelivery } from './webhooks';
 
 type RowId =
@@ -463,12 +463,7 @@ const ORDER: RowId[] = [
 
 async function main(): Promise<void> {
   if (process.argv.includes('--trace')) {
-    const rates = process.argv.map(Number).filter((n) => Number.isFinite(n) && n > 0);
-    const seconds = /^--seconds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--seconds=')) ?? '')?.[1];
-    await traceRun(rates.length > 0 ? rates : [500, 1000], {
-      cpuProfile: process.argv.includes('--cpu-prof'),
-      ...(seconds !== undefined && { durationS: Number(seconds) }),
-    });
+    await traceFromArgs(process.argv.slice(2));
     return;
   }
   const started = Date.now();

@@ -185,17 +185,21 @@ function report(rate: number, sent: number, added: Added[], whole: Trace): void 
   for (const [key, n] of [...blame].sort((a, b) => b[1] - a[1])) log(`  ${n} × ${key}`);
 }
 
-if (require.main === module) {
-  const rates = process.argv
-    .slice(2)
+/** `traceRun` as the command line asks: the rates (numbers), `--cpu-prof`, `--seconds=N`. */
+export function traceFromArgs(args: string[]): Promise<void> {
+  const rates = args
     .filter((a) => !a.startsWith('--'))
     .map(Number)
     .filter((n) => Number.isFinite(n) && n > 0);
-  const seconds = /^--seconds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--seconds=')) ?? '')?.[1];
-  traceRun(rates.length > 0 ? rates : [500, 1000], {
-    cpuProfile: process.argv.includes('--cpu-prof'),
+  const seconds = /^--seconds=(\d+)$/.exec(args.find((a) => a.startsWith('--seconds=')) ?? '')?.[1];
+  return traceRun(rates.length > 0 ? rates : [500, 1000], {
+    cpuProfile: args.includes('--cpu-prof'),
     ...(seconds !== undefined && { durationS: Number(seconds) }),
-  }).catch((err: unknown) => {
+  });
+}
+
+if (require.main === module) {
+  traceFromArgs(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(`${String(err)}\n`);
     process.exit(1);
   });
