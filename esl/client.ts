@@ -475,23 +475,28 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     this.safeEmit('job', result);
   }
 
+  /**
+   * Keeps a new job's entry. Entries are kept in the order they were issued, so the ones past their retention are
+   * dropped from the front, and the walk stops at the first one still kept: each entry is visited about once in
+   * all, not once per command (a walk over every entry on each bgapi cost the connect a share growing with the
+   * jobs of the last 15 minutes). An expired entry that a waiter still waits on is kept until its waiter's timer.
+   */
   private rememberJob(jobUuid: string): void {
     const now = Date.now();
-    if (this.jobs.size >= MAX_JOBS / 2) {
-      for (const [id, entry] of this.jobs) {
-        if (now - entry.issuedAt > this.opts.jobRetentionMs && entry.waiters.length === 0)
-          this.jobs.delete(id);
+    for (const [id, entry] of this.jobs) {
+      if (now - entry.issuedAt <= this.opts.jobRetentionMs) break;
+      if (entry.waiters.length === 0) this.jobs.delete(id);
+      else break;
+    }
+    while (this.jobs.size >= MAX_JOBS) {
+      const oldest = this.jobs.keys().next().value;
+      if (oldest === undefined) break;
+      const entry = this.jobs.get(oldest);
+      for (const w of entry?.waiters ?? []) {
+        clearTimeout(w.timer);
+        w.reject(new EslTimeoutError('background job (evicted)', 0));
       }
-      while (this.jobs.size >= MAX_JOBS) {
-        const oldest = this.jobs.keys().next().value;
-        if (oldest === undefined) break;
-        const entry = this.jobs.get(oldest);
-        for (const w of entry?.waiters ?? []) {
-          clearTimeout(w.timer);
-          w.reject(new EslTimeoutError('background job (evicted)', 0));
-        }
-        this.jobs.delete(oldest);
-      }
+      this.jobs.delete(oldest);
     }
     this.jobs.set(jobUuid, { issuedAt: now, waiters: [] });
   }

@@ -163,6 +163,45 @@ describe('EslClient against the fake switch', function () {
     expect(second.jobUuid).to.not.equal(accepted.jobUuid);
   });
 
+  it('when a job is past its retention, then the next bgapi forgets it and keeps the newer one', async () => {
+    const c = makeClient(await startFake(), { jobRetentionMs: 150 });
+    await c.waitConnected(5000);
+    const old = await c.bgapi('status');
+    await c.waitForJob(old.jobUuid, { timeoutMs: 3000 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const fresh = await c.bgapi('status');
+    await c.waitForJob(fresh.jobUuid, { timeoutMs: 3000 });
+    const forgotten = await settle(c.waitForJob(old.jobUuid, { timeoutMs: 100 }));
+    expect(!forgotten.ok && forgotten.error).to.be.instanceOf(EslInvalidCommandError);
+    expect((await c.waitForJob(fresh.jobUuid)).jobUuid).to.equal(fresh.jobUuid);
+  });
+
+  it('when a job past its retention is still awaited, then it is kept until its waiter gives up', async () => {
+    // Without a subscription no BACKGROUND_JOB arrives, so the first job stays unanswered and awaited.
+    const port = await startFake();
+    const c = new EslClient({
+      host: '127.0.0.1',
+      port,
+      password: PASSWORD,
+      logger: log.logger,
+      jobRetentionMs: 50,
+    });
+    client = c;
+    c.start();
+    await c.waitConnected(5000);
+    const old = await c.bgapi('status');
+    const waiting = settle(c.waitForJob(old.jobUuid, { timeoutMs: 2000 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await c.bgapi('status');
+    const again = await settle(c.waitForJob(old.jobUuid, { timeoutMs: 50 }));
+    expect(!again.ok && again.error).to.be.instanceOf(EslTimeoutError);
+    const first = await waiting;
+    expect(!first.ok && first.error).to.be.instanceOf(EslTimeoutError);
+    await c.bgapi('status');
+    const gone = await settle(c.waitForJob(old.jobUuid, { timeoutMs: 50 }));
+    expect(!gone.ok && gone.error).to.be.instanceOf(EslInvalidCommandError);
+  });
+
   it('when another client’s BACKGROUND_JOB passes the filter, then it is ignored', async () => {
     const c = makeClient(await startFake());
     await c.waitConnected(5000);
