@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { DEFAULT_MEDIA_LOCATION, mediaLocationProblem } from './clicktocall/ringback';
 
 /** The service's configuration, read once from the environment at start (README, Configuration). */
 export type Config = Readonly<{
@@ -9,6 +10,11 @@ export type Config = Readonly<{
   eslPort: number;
   eslPassword: string;
   dialplanContext: string;
+  /**
+   * Where a Kazoo media id in `music_on_hold.media_id` is played from: a path or URI template with `{media_id}`
+   * and optionally `{account_id}` (docs/originate.md#hold-music-and-presence).
+   */
+  mediaLocation: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   tokenTtlS: number;
   /** Express's `trust proxy`: false, or the proxies whose X-Forwarded-For is believed. */
@@ -43,6 +49,7 @@ const ENV_SCHEMA = {
     ESL_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
     ESL_PASSWORD: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$', default: 'ClueCon' },
     DIALPLAN_CONTEXT: { type: 'string', pattern: '^[0-9A-Za-z_.+*#-]{1,64}$', default: 'default' },
+    MEDIA_LOCATION: { type: 'string', minLength: 1, maxLength: 1024, default: DEFAULT_MEDIA_LOCATION },
     LOG_LEVEL: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
     TOKEN_TTL_S: { type: 'integer', minimum: 60, maximum: 604800, default: 3600 },
     TRUST_PROXY: { type: 'string', pattern: '^[0-9A-Fa-f.:/,a-z ]{0,1024}$', default: '' },
@@ -89,6 +96,9 @@ export function loadConfig(env: Env): Config {
     throw new ConfigError(problems);
   }
   const v = input as unknown as Record<string, string | number>;
+  const mediaProblem = mediaLocationProblem(v['MEDIA_LOCATION'] as string);
+  if (mediaProblem !== undefined)
+    throw new ConfigError([`MEDIA_LOCATION ${mediaProblem} (got ${JSON.stringify(v['MEDIA_LOCATION'])})`]);
   return Object.freeze({
     port: v['PORT'] as number,
     host: v['HOST'] as string,
@@ -97,6 +107,7 @@ export function loadConfig(env: Env): Config {
     eslPort: v['ESL_PORT'] as number,
     eslPassword: v['ESL_PASSWORD'] as string,
     dialplanContext: v['DIALPLAN_CONTEXT'] as string,
+    mediaLocation: v['MEDIA_LOCATION'] as string,
     logLevel: v['LOG_LEVEL'] as Config['logLevel'],
     tokenTtlS: v['TOKEN_TTL_S'] as number,
     trustProxy: trustProxyOf(v['TRUST_PROXY'] as string),

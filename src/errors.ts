@@ -29,7 +29,11 @@ export const ERROR_CATALOGUE = {
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 
 /** Per-field validation details, Kazoo's shape: `{ "<path>": { "<rule>": { message, value? } } }`. */
-export type ValidationDetails = Record<string, Record<string, { message: string; value?: unknown }>>;
+/** `data.<path>.<rule>` of a validation error: Kazoo's entry (`target` and `cause` as its validator gives them). */
+export type ValidationDetails = Record<
+  string,
+  Record<string, { message: string; target?: unknown; cause?: unknown; value?: unknown }>
+>;
 
 /** An error the service means to answer with. `data` is the envelope's `data`; `headers` go on the answer. */
 export class AppError extends Error {

@@ -239,6 +239,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     onEvents: () => webhooks.nudge(),
     now,
     dialplanContext: config.dialplanContext,
+    mediaLocation: config.mediaLocation,
     logger: logger.child({ module: 'connect' }),
     ...(metrics && { metrics }),
     ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),

@@ -70,7 +70,9 @@ export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
     call_id: base.call_id,
     timestamp: base.timestamp,
     contact: base.contact,
-    result: state.result,
+    // Kazoo's fields hold only Kazoo's values: no `result` until the first party's fate is known (`status` says
+    // where the call is meanwhile).
+    result: state.result === 'pending' ? undefined : state.result,
     cause: state.result === 'error' ? state.cause : undefined,
     status: state.status,
     extension: base.extension,

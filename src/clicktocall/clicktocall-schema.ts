@@ -1,41 +1,62 @@
 /**
  * The one JSON schema of a click-to-call configuration (README, Configuration fields): the API validates with it, and the
- * OpenAPI document is generated from it. Custom keywords (defined in validation.ts):
+ * OpenAPI document is generated from it. It is Kazoo's schema of a clicktocall document (the same fields, types and
+ * required keys) with our safety bounds added: string and list maxima, the characters of an extension, the checks of
+ * values passed to FreeSWITCH. Integers and booleans are coerced as Kazoo does before it applies (kazoo-coercion.ts).
+ * Custom keywords (defined in validation.ts; `'or-empty'` instead of `true` also accepts the empty string):
  * - `x-channel-value`: the string is passed to FreeSWITCH inside `{}` and must be passable there;
  * - `x-regex`: the string must compile as a regular expression in RE2 syntax (whitelist.ts);
- * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name);
+ * - `x-ringback`: the string is a ringback FreeSWITCH can play (tone, URI, file or known name: ringback.ts);
  * - `x-sip-header`: a custom header name that is not one of the headers the SIP stack owns;
  * - `x-callback-url`: an http(s) URL without credentials (src/webhooks/callback-url.ts).
  */
 import { DEFAULT_EVENTS, EVENT_STATUSES } from '../webhooks/events';
 
+/** A text that must not be empty (Kazoo's `minLength: 1`, which alone reports the empty string). */
 const text = (maxLength: number, extra: object = {}) => ({
   type: 'string',
   minLength: 1,
   maxLength,
-  'x-channel-value': true,
+  'x-channel-value': 'or-empty',
   ...extra,
 });
 
 /**
- * The characters a route (extension, context) may hold: anything else changes a dial string's meaning.
- * `undef` is FreeSWITCH's word for "no argument": originate turns it into NULL.
+ * An optional text: Kazoo sets no minimum, so the empty string a web form sends is accepted, stored as sent, and
+ * treated as absent when the call is placed (originate-request.ts).
  */
-export const ROUTE_PATTERN = '^(?!undef$)[0-9A-Za-z_.+*#-]+$';
-const HEADER_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
-const VAR_KEY_PATTERN = '^[A-Za-z0-9_-]+$';
+const optionalText = (maxLength: number, extra: object = {}) => ({
+  type: 'string',
+  maxLength,
+  'x-channel-value': 'or-empty',
+  ...extra,
+});
 
+/**
+ * The characters an extension may hold: anything else changes a dial string's meaning. `undef` is FreeSWITCH's word
+ * for "no argument": originate turns it into NULL. Empty is accepted (Kazoo sets no minimum); a connect then
+ * answers 400 `data.extension.required` (connect-service.ts).
+ */
+export const ROUTE_PATTERN = '^(?!undef$)[0-9A-Za-z_.+*#-]*$';
+const HEADER_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
+/** Kazoo's key pattern of custom_application_vars is unanchored; ours is anchored and also allows `.` (`lead.id`). */
+const VAR_KEY_PATTERN = '^[A-Za-z0-9_.-]+$';
+/** music_on_hold.media_id: empty, a file path, a stream URI, or a Kazoo media id (32 hex: ringback.ts). */
+const HOLD_MUSIC_PATTERN = '^(?:$|/|local_stream://|tone_stream://|http_cache://|[0-9a-f]{32}$)';
+
+/** A flat header's value: a string, a number or a boolean, sent as text. */
 const sipHeaderValue = {
   type: ['string', 'number', 'boolean'],
   maxLength: 512,
   'x-channel-value': true,
 };
 
+/** `in` and `out`: Kazoo's definition of custom SIP headers, whose values are strings. */
 const sipHeaders = {
   type: 'object',
   maxProperties: 32,
   propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 64, 'x-sip-header': true },
-  additionalProperties: sipHeaderValue,
+  additionalProperties: { type: 'string', maxLength: 512, 'x-channel-value': true },
 };
 
 /** Where a call's status events go (docs/webhooks.md): a configuration's, or a connect's for that call. */
@@ -80,7 +101,7 @@ export const CLICKTOCALL_SCHEMA = {
       enum: [true, false, 'true', 'false', 'auto'],
       description: 'Direct media between the two phones once connected (the string form is deprecated)',
     },
-    caller_id_number: text(64, { description: 'Explicitly set caller id number' }),
+    caller_id_number: optionalText(64, { description: 'Explicitly set caller id number' }),
     custom_application_vars: {
       type: 'object',
       default: {},
@@ -102,7 +123,7 @@ export const CLICKTOCALL_SCHEMA = {
       enum: ['extension', 'contact'],
       description: 'Determines what will be dialed first: extension or contact',
     },
-    extension: text(64, {
+    extension: optionalText(64, {
       pattern: ROUTE_PATTERN,
       description: 'The extension to connect to when the click to call is invoked',
     }),
@@ -118,22 +139,23 @@ export const CLICKTOCALL_SCHEMA = {
     music_on_hold: {
       type: 'object',
       properties: {
-        media_id: text(2048, {
-          pattern: '^(/|local_stream://|tone_stream://|http_cache://)',
+        media_id: optionalText(2048, {
+          pattern: HOLD_MUSIC_PATTERN,
           description:
-            'Music on hold: an absolute file path or a local_stream://, tone_stream:// or http_cache:// URI',
+            'Music on hold: an absolute file path, a local_stream://, tone_stream:// or http_cache:// URI, or the ID of a media object (32 hex digits)',
         }),
       },
     },
     name: text(128, { description: 'A friendly name for the click to call' }),
-    outbound_callee_id_name: text(1024, {
+    outbound_callee_id_name: optionalText(1024, {
       description: 'Callee ID Name of the device calling out to the contact number',
     }),
-    outbound_callee_id_number: text(64, {
+    outbound_callee_id_number: optionalText(64, {
       description: 'Callee ID Number of the device calling out to the contact number',
     }),
-    presence_id: text(1024, { description: 'Static presence ID (used instead of SIP username)' }),
-    ringback: text(1024, { 'x-ringback': true, description: 'Ringback to use' }),
+    presence_id: optionalText(1024, { description: 'Static presence ID (used instead of SIP username)' }),
+    // x-ringback checks what x-channel-value checks, after resolving `${us-ring}` (ringback.ts).
+    ringback: { type: 'string', maxLength: 1024, 'x-ringback': 'or-empty', description: 'Ringback to use' },
     throttle: {
       type: 'integer',
       minimum: 0,

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
-import { badIdentifier, fieldError, preconditionFailed } from '../errors';
+import { badIdentifier, preconditionFailed, validationError } from '../errors';
 import type { ClickToCallDoc, ClickToCallRecord } from '../domain';
 import { isId, newId } from '../ids';
 import type { Logger } from '../logger';
 import type { ClickToCallRepository, WebhookOutboxRepository } from '../store/ports';
 import { deepMerge } from './merge';
 import { contactSeesExtension } from './originate-request';
-import { cutPage, pageWindow, type PageOptions } from './paging';
+import { matchesAll } from './filters';
+import { encodeKey, pageWindow, scanPage, type ListOptions, type ListPage } from './paging';
 import type { ClickToCallValidator } from './validation';
 
 export type ClickToCallServiceDeps = {
@@ -22,15 +23,8 @@ export type ClickToCallServiceDeps = {
 /** A stored configuration as the API shows it. */
 export type Versioned<T> = { doc: T; revision: string };
 
-export type ListOptions = PageOptions & { filters: Array<[string, string]> };
-
-export type ListPage = {
-  items: Array<{ id: string; name: unknown; extension: unknown }>;
-  startKey?: string;
-  nextStartKey?: string;
-};
-
-const FILTER_FIELD = /^[A-Za-z0-9_-]{1,64}$/;
+/** The list's summary of a configuration. */
+export type ListItem = { id: string; name: unknown; extension: unknown };
 
 /** Keys a client may not write: the id, and Kazoo's private and read-only fields. */
 const isWritableKey = (key: string): boolean =>
@@ -65,8 +59,15 @@ export class ClickToCallService {
 
   /** The live configuration, or undefined (no error: for callers that must not reveal what exists). */
   async find(accountId: string, id: string): Promise<ClickToCallDoc | undefined> {
+    return (await this.findVersioned(accountId, id))?.doc;
+  }
+
+  /** {@link find} with the revision. */
+  async findVersioned(accountId: string, id: string): Promise<Versioned<ClickToCallDoc> | undefined> {
     const row = isId(id) ? await this.deps.repo.get(id, accountId) : undefined;
-    return row && row.deleted_at === null ? ({ ...row.doc, id } as ClickToCallDoc) : undefined;
+    return row && row.deleted_at === null
+      ? { doc: { ...row.doc, id } as ClickToCallDoc, revision: row.revision }
+      : undefined;
   }
 
   /** POST: every public field replaced by the body. */
@@ -89,7 +90,9 @@ export class ClickToCallService {
   ): Promise<Versioned<ClickToCallDoc>> {
     const row = await this.live(accountId, id, ifMatch);
     if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw fieldError('data', 'type', 'must be object');
+      throw validationError({
+        data: { type: { message: 'Value did not match type(s): object', target: 'object' } },
+      });
     return this.save(row, this.clean(deepMerge(row.doc, body as Record<string, unknown>)));
   }
 
@@ -102,17 +105,33 @@ export class ClickToCallService {
     return { doc: { ...row.doc, id, _read_only: { deleted: true } } as unknown as ClickToCallDoc, revision };
   }
 
-  async list(accountId: string, options: ListOptions): Promise<ListPage> {
-    for (const [field] of options.filters)
-      if (!FILTER_FIELD.test(field))
-        throw fieldError(`filter_${field.slice(0, 64)}`, 'invalid', 'unknown filter');
-    const { start: startSeq, pageSize, limit } = pageWindow(options);
-    const rows = await this.deps.repo.list({ accountId, startSeq, limit, filters: options.filters });
-    const { page, next } = cutPage(rows, pageSize);
+  /**
+   * Live configurations, newest first (`ascending`: oldest first), through Kazoo's crossbar filters, which see each
+   * configuration whole, as GET /{id} returns it (src/clicktocall/filters.ts); `created_` and `modified_` bounds read
+   * its creation and its last change.
+   */
+  async list(accountId: string, options: ListOptions): Promise<ListPage<ListItem>> {
+    const { start, pageSize } = pageWindow(options);
+    const ascending = options.ascending === true;
+    const { page, next } = await scanPage({
+      read: (startSeq: number | undefined, limit) =>
+        this.deps.repo.list({ accountId, ascending, startSeq, limit }),
+      keyOf: (row) => row.seq,
+      matches: (row) =>
+        matchesAll(
+          options.filters,
+          { ...row.doc, id: row.id },
+          { createdMs: Date.parse(row.created_at), modifiedMs: Date.parse(row.updated_at) },
+        ),
+      start,
+      pageSize,
+      filtered: options.filters.length > 0,
+    });
     return {
       items: page.map((r) => ({ id: r.id, name: r.doc['name'], extension: r.doc['extension'] })),
+      paginated: options.paginate,
       startKey: options.startKey,
-      nextStartKey: next,
+      nextStartKey: next === undefined ? undefined : encodeKey(next),
     };
   }
 
@@ -154,7 +173,9 @@ export class ClickToCallService {
   /** The writable part of a request body, validated (coerced, defaults written). */
   private clean(body: unknown): Record<string, unknown> {
     if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw fieldError('data', 'type', 'must be object');
+      throw validationError({
+        data: { type: { message: 'Value did not match type(s): object', target: 'object' } },
+      });
     const doc = Object.fromEntries(Object.entries(body).filter(([key]) => isWritableKey(key)));
     this.deps.validate(doc);
     return doc;

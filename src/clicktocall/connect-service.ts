@@ -30,6 +30,8 @@ export type ConnectServiceDeps = {
   validateStatusCallback: StatusCallbackValidator;
   now: () => Date;
   dialplanContext: string;
+  /** Where a Kazoo media id of `music_on_hold.media_id` is played from (Config's mediaLocation). */
+  mediaLocation?: string;
   logger: Logger;
   metrics?: ConnectMetrics;
   /** The random part of a call id, 10 hex digits (tests pin it). */
@@ -52,6 +54,13 @@ export type ConnectInput = {
   contact: unknown;
   blocking: boolean;
   customApplicationVars: unknown;
+  /**
+   * The connect's query-string variables (every parameter but the service's own: docs/originate.md#variables),
+   * which overlay the body's custom_application_vars as crossbar merges them.
+   */
+  queryVars?: Record<string, unknown>;
+  /** Kazoo's `auto_answer` query parameter; default true for a token's connect, never for others. */
+  autoAnswer?: boolean;
   /** Where this call's status events go, in place of the configuration's (token connects only). */
   statusCallback?: unknown;
 };
@@ -79,16 +88,17 @@ export class ConnectService {
     accountId: string,
     clicktocallId: string,
     caller: Caller,
-  ): Promise<{ account: Account; config: ClickToCallDoc }> {
+  ): Promise<{ account: Account; config: ClickToCallDoc; revision: string }> {
     const { accounts, clicktocall } = this.deps;
     if ('token' in caller) {
       const account = await accounts.authorize(await accounts.authenticate(caller.token), accountId);
-      return { account, config: (await clicktocall.get(account.id, clicktocallId)).doc };
+      const { doc, revision } = await clicktocall.get(account.id, clicktocallId);
+      return { account, config: doc, revision };
     }
     const account = await accounts.getAccount(accountId);
-    const config = account && (await clicktocall.find(account.id, clicktocallId));
-    if (!account || !config || config.auth_required !== false) throw invalidCredentials();
-    return { account, config };
+    const found = account && (await clicktocall.findVersioned(account.id, clicktocallId));
+    if (!account || !found || found.doc.auth_required !== false) throw invalidCredentials();
+    return { account, config: found.doc, revision: found.revision };
   }
 
   async connect(
@@ -115,18 +125,26 @@ export class ConnectService {
     caller: Caller,
     input: ConnectInput,
   ): Promise<ConnectResult> {
+    // An empty extension is a valid configuration (Kazoo sets no minimum) but cannot be dialled.
+    if (config.extension === '')
+      throw fieldError('extension', 'required', 'The extension of this click to call must be set to connect');
     const contact = this.contactOf(
       'link' in caller ? this.linkContact(caller.link, input.contact) : input.contact,
       account,
     );
     if ('link' in caller) this.checkPrefixes(caller.link, contact);
     if (!whitelistAllows(config.whitelist, contact)) throw new AppError('contact_not_whitelisted', contact);
-    const requestVars = this.deps.validateRequestVars(input.customApplicationVars ?? {});
+    const requestVars = {
+      ...this.deps.validateRequestVars(input.customApplicationVars ?? {}),
+      ...(input.queryVars && this.deps.validateRequestVars(input.queryVars)),
+    };
+    // A visitor's click (anonymous, link) must not make the staff's phone pick up by itself.
+    const autoAnswer = 'token' in caller ? (input.autoAnswer ?? true) : false;
     const statusCallback = this.statusCallbackOf(input.statusCallback, config, caller);
     if (!this.deps.esl.connected) throw switchUnavailable();
 
     const callId = await this.newCallId(config.id);
-    const originate = this.build(account, config, contact, requestVars, callId);
+    const originate = this.build(account, config, contact, requestVars, callId, autoAnswer);
     const now = this.deps.now();
     const base: RecordBase = {
       account_id: account.id,
@@ -264,6 +282,7 @@ export class ConnectService {
     contact: string,
     requestVars: Record<string, string>,
     callId: string,
+    autoAnswer: boolean,
   ) {
     try {
       return buildOriginateRequest({
@@ -273,6 +292,8 @@ export class ConnectService {
         contact,
         requestVars,
         callId,
+        autoAnswer,
+        ...(this.deps.mediaLocation !== undefined && { mediaLocation: this.deps.mediaLocation }),
       });
     } catch (err) {
       if (err instanceof OriginateInputError) throw fieldError(err.field, 'invalid', err.problem);

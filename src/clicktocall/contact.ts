@@ -19,7 +19,8 @@ function normalizeSip(raw: string, allowSip: boolean): NormalizedContact {
   return problem === undefined ? { ok: true, contact: uri, kind: 'sip' } : invalid(`contact ${problem}`);
 }
 
-function normalizeDigits(digits: string): string {
+/** Digits as a number in E.164 where Kazoo's default converters would make one (see normalizeContact). */
+export function normalizeDigits(digits: string): string {
   if (/^[2-9][0-9]{9}$/.test(digits)) return `+1${digits}`;
   if (/^1[0-9]{10}$/.test(digits)) return `+${digits}`;
   if (/^011[0-9]+$/.test(digits)) return `+${digits.slice(3)}`;

@@ -4,11 +4,12 @@ import { CALL_ID, ensureTracked } from '../calls/resume';
 import type { SwitchPort } from '../calls/switch-port';
 import { unixMsOfGregorian } from '../calls/time';
 import type { HistoryDoc } from '../domain';
-import { AppError, badIdentifier, fieldError } from '../errors';
+import { AppError, badIdentifier } from '../errors';
 import { isId } from '../ids';
 import type { Logger } from '../logger';
 import type { ClickToCallRepository, HistoryRepository } from '../store/ports';
-import { cutPage, pageWindow, type PageOptions } from './paging';
+import { matchesAll, type Filter } from './filters';
+import { pageWindow, scanPage, type ListOptions, type ListPage } from './paging';
 
 export type HistoryServiceDeps = {
   history: HistoryRepository;
@@ -20,14 +21,51 @@ export type HistoryServiceDeps = {
   logger: Logger;
 };
 
-/** Kazoo's `created_from` / `created_to`: Gregorian seconds, inclusive. */
-export type HistoryWindow = { createdFrom?: number; createdTo?: number };
+/**
+ * crossbar's widest `created_from`..`created_to` window in seconds: its default maximum range, 31 days and an hour.
+ * Only a window given whole is held to it: with one bound or none the list is open-ended (README, History).
+ */
+export const MAX_RANGE_S = 2_682_000;
+
+/** crossbar's date_range error, on `created_from` whichever bound is off. */
+const dateRangeError = (message: string, cause: number): AppError =>
+  new AppError('validation', { created_from: { date_range: { message, cause } } });
+
+/**
+ * The creation window a list is read through (Unix ms, inclusive): `created_from` / `created_to`, Gregorian seconds.
+ * An inverted or too wide window is a 400 as crossbar answers it.
+ */
+function creationWindow(filters: readonly Filter[]): { fromMs?: number; toMs?: number } {
+  const bound = (kind: 'created_from' | 'created_to'): number | undefined => {
+    const found = filters.find((f) => f.kind === kind);
+    return found && 'seconds' in found ? found.seconds : undefined;
+  };
+  const from = bound('created_from');
+  const to = bound('created_to');
+  if (from !== undefined && to !== undefined) {
+    if (to < from) throw dateRangeError(`created_to ${to} is prior to created_from ${from}`, from);
+    if (to - from > MAX_RANGE_S)
+      throw dateRangeError(
+        `created_to ${to} is more than ${MAX_RANGE_S} seconds from created_from ${from}`,
+        to,
+      );
+  }
+  return {
+    ...(from !== undefined && { fromMs: unixMsOfGregorian(from) }),
+    ...(to !== undefined && { toMs: unixMsOfGregorian(to) + 999 }),
+  };
+}
+
+const isWindowBound = (filter: Filter): boolean =>
+  filter.kind === 'created_from' || filter.kind === 'created_to';
 
 /** History pages are keyed by (created_ms, seq), their order: an opaque key to pass back. */
-const encodeHistoryKey = (row: { created_ms: number; seq: number }): string =>
-  Buffer.from(`h${row.created_ms}.${row.seq}`).toString('base64url');
+type HistoryKey = { createdMs: number; seq: number };
 
-const decodeHistoryKey = (key: string): { createdMs: number; seq: number } | undefined => {
+const encodeHistoryKey = (key: HistoryKey): string =>
+  Buffer.from(`h${key.createdMs}.${key.seq}`).toString('base64url');
+
+const decodeHistoryKey = (key: string): HistoryKey | undefined => {
   const m = /^h(\d{1,15})\.([1-9]\d{0,15})$/.exec(Buffer.from(key, 'base64url').toString('latin1'));
   return m ? { createdMs: Number(m[1]), seq: Number(m[2]) } : undefined;
 };
@@ -39,30 +77,33 @@ const switchUnavailable = (message: string, cause?: unknown): AppError =>
 export class HistoryService {
   constructor(private readonly deps: HistoryServiceDeps) {}
 
-  /** A configuration's calls, newest first. A deleted configuration keeps its history; an unknown one is 404. */
-  async list(
-    accountId: string,
-    clicktocallId: string,
-    options: PageOptions & HistoryWindow,
-  ): Promise<{ items: HistoryDoc[]; startKey?: string; nextStartKey?: string }> {
+  /**
+   * A configuration's calls, newest first (`ascending`: oldest first), inside the creation window, through Kazoo's
+   * crossbar filters on each record as it is returned (src/clicktocall/filters.ts); `modified_` bounds read its last
+   * change. A deleted configuration keeps its history; an unknown one is 404.
+   */
+  async list(accountId: string, clicktocallId: string, options: ListOptions): Promise<ListPage<HistoryDoc>> {
     await this.existing(accountId, clicktocallId);
-    const { createdFrom, createdTo } = options;
-    if (createdFrom !== undefined && createdTo !== undefined && createdFrom > createdTo)
-      throw fieldError('created_to', 'range', 'must not be before created_from');
-    const { start, pageSize, limit } = pageWindow(options, decodeHistoryKey);
-    const rows = await this.deps.history.list({
-      accountId,
-      clicktocallId,
-      ...(start !== undefined && { start }),
-      ...(createdFrom !== undefined && { fromMs: unixMsOfGregorian(createdFrom) }),
-      ...(createdTo !== undefined && { toMs: unixMsOfGregorian(createdTo) + 999 }),
-      ...(limit !== undefined && { limit }),
+    const window = creationWindow(options.filters);
+    // The window bounds the read itself; the other filters are matched on each row read.
+    const filters = options.filters.filter((f) => !isWindowBound(f));
+    const { start, pageSize } = pageWindow(options, decodeHistoryKey);
+    const ascending = options.ascending === true;
+    const { page, next } = await scanPage({
+      read: (from: HistoryKey | undefined, limit) =>
+        this.deps.history.list({ accountId, clicktocallId, ascending, start: from, ...window, limit }),
+      keyOf: (row) => ({ createdMs: row.created_ms, seq: row.seq }),
+      matches: (row) =>
+        matchesAll(filters, row.doc, { createdMs: row.created_ms, modifiedMs: row.updated_ms }),
+      start,
+      pageSize,
+      filtered: filters.length > 0,
     });
-    const { page, next } = cutPage(rows, pageSize, encodeHistoryKey);
     return {
       items: page.map((r) => r.doc),
+      paginated: options.paginate,
       ...(options.startKey !== undefined && { startKey: options.startKey }),
-      ...(next !== undefined && { nextStartKey: next }),
+      ...(next !== undefined && { nextStartKey: encodeHistoryKey(next) }),
     };
   }
 

@@ -6,7 +6,14 @@ import {
   type OriginateVar,
 } from '../../esl';
 import type { Account, ClickToCallDoc, SipHeaderValue } from '../domain';
-import { holdMusicProblem, resolveRingback, ringbackProblem } from './ringback';
+import { normalizeDigits } from './contact';
+import {
+  DEFAULT_MEDIA_LOCATION,
+  holdMusicProblem,
+  resolveHoldMusic,
+  resolveRingback,
+  ringbackProblem,
+} from './ringback';
 
 export type OriginateRequestInput = {
   config: ClickToCallDoc;
@@ -19,6 +26,14 @@ export type OriginateRequestInput = {
   requestVars: Record<string, string>;
   /** `c2c-<config id>-<10 hex>`: the origination_uuid of loopback-a. */
   callId: string;
+  /**
+   * Whether the first party's phone answers by itself (Kazoo's `auto_answer`): sent as `c2c_auto_answer=true`,
+   * which the shipped dialplan turns into `sip_auto_answer` for the first party's phone only
+   * (docs/originate.md#auto-answer). Default false.
+   */
+  autoAnswer?: boolean;
+  /** The template a Kazoo media id of `music_on_hold.media_id` is resolved with (default DEFAULT_MEDIA_LOCATION). */
+  mediaLocation?: string;
 };
 
 export type OriginateRequest = {
@@ -87,7 +102,8 @@ const RECIPE_EXPORTS = [
   'nolocal:effective_caller_id_number',
 ];
 
-const KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const HEADER_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const CALL_ID_PATTERN = /^c2c-[A-Za-z0-9_.-]{1,251}$/;
 const DEFAULT_TIMEOUT_S = 30;
 const MAX_TIMEOUT_S = 3600;
@@ -104,6 +120,15 @@ function fail(field: string, problem: string): never {
  */
 export function contactSeesExtension(config: { outbound_callee_id_number?: unknown }): boolean {
   return nonEmpty(config.outbound_callee_id_number) === undefined;
+}
+
+/**
+ * A configured number as Kazoo's default converters normalize it: all digits → E.164 the way a contact is
+ * (10 NANP digits → `+1…`, `1` + 10 → `+1…`, `011…`/`00…` → `+…`, 8+ digits from 2–9 → `+…`); anything else
+ * (a short extension, a number with `+`, a name) stays as it is.
+ */
+export function normalizeNumber(n: string): string {
+  return /^[0-9]+$/.test(n) ? normalizeDigits(n) : n;
 }
 
 function nonEmpty(v: unknown): string | undefined {
@@ -157,7 +182,7 @@ function sipHeadersOf(config: ClickToCallDoc): Array<[string, string]> {
     headers.set(name, [`custom_sip_headers.out.${name}`, headerString(value)]);
   }
   return [...headers].map(([name, [field, value]]) => {
-    if (!KEY_PATTERN.test(name)) fail(field, 'is not a valid SIP header name');
+    if (!HEADER_PATTERN.test(name)) fail(field, 'is not a valid SIP header name');
     return [name, checked(field, value)];
   });
 }
@@ -213,9 +238,14 @@ export function buildOriginateRequest(input: OriginateRequestInput): OriginateRe
     name: nonEmpty(config.name) === undefined ? undefined : checked('name', config.name),
     number: checked('caller_id_number', nonEmpty(config.caller_id_number) ?? contact),
   };
+  // Kazoo's callee: the configured ids, else the extension, numbers normalized as its converters do.
+  const calleeNumber = normalizeNumber(nonEmpty(config.outbound_callee_id_number) ?? extension);
   const contactSees: Party = {
-    name: checked('outbound_callee_id_name', nonEmpty(config.outbound_callee_id_name) ?? extension),
-    number: checked('outbound_callee_id_number', nonEmpty(config.outbound_callee_id_number) ?? extension),
+    name: checked(
+      'outbound_callee_id_name',
+      nonEmpty(config.outbound_callee_id_name) ?? normalizeNumber(extension),
+    ),
+    number: checked('outbound_callee_id_number', calleeNumber),
   };
   const [first, second] = dialFirst === 'extension' ? [extension, contact] : [contact, extension];
   const [callerId, calleeId] =
@@ -251,8 +281,19 @@ export function buildOriginateRequest(input: OriginateRequestInput): OriginateRe
   vars.push(['origination_caller_id_number', callerId.number]);
   if (calleeId.name !== undefined) vars.push(['origination_callee_id_name', calleeId.name]);
   vars.push(['origination_callee_id_number', calleeId.number]);
+  if (input.autoAnswer === true) vars.push(['c2c_auto_answer', 'true']);
   if (ringback !== undefined) vars.push(['transfer_ringback', resolveRingback(ringback)]);
-  if (holdMusic !== undefined) vars.push(['hold_music', holdMusic]);
+  if (holdMusic !== undefined)
+    vars.push([
+      'hold_music',
+      checked(
+        'music_on_hold.media_id',
+        resolveHoldMusic(holdMusic, {
+          mediaLocation: input.mediaLocation ?? DEFAULT_MEDIA_LOCATION,
+          accountId,
+        }),
+      ),
+    ]);
   if (presenceId !== undefined) vars.push(['presence_id', presenceId]);
   for (const [name, value] of headers) vars.push([`sip_h_${name}`, value]);
   for (const [key, value] of Object.entries(cavs)) vars.push([`cav_${key}`, value]);
@@ -273,7 +314,15 @@ export function buildOriginateRequest(input: OriginateRequestInput): OriginateRe
     context,
   });
 
-  const requestUser = contactIsSip ? contact.slice('sip:'.length) : `${contact}@${realm}`;
+  // As Kazoo builds them: the request URIs from the caller's number (caller_id_number, else the contact), the From
+  // URI from the callee's. A SIP contact is its own user@host (Kazoo would append the realm to the whole URI).
+  const callerNumber = nonEmpty(config.caller_id_number);
+  const requestUser =
+    callerNumber !== undefined
+      ? `${callerNumber}@${realm}`
+      : contactIsSip
+        ? contact.slice('sip:'.length)
+        : `${contact}@${realm}`;
   const echo: Record<string, unknown> = {
     application_data: { route: second },
     application_name: 'transfer',
@@ -283,8 +332,8 @@ export function buildOriginateRequest(input: OriginateRequestInput): OriginateRe
       account_id: accountId,
       authorizing_id: configId,
       authorizing_type: 'clicktocall',
-      auto_answer_loopback: true,
-      from_uri: `${extension}@${realm}`,
+      auto_answer_loopback: input.autoAnswer === true,
+      from_uri: `${calleeNumber}@${realm}`,
       inherit_codec: false,
       loopback_request_uri: requestUser,
       request_uri: requestUser,

@@ -11,6 +11,8 @@ import { callbackUrlProblem } from '../webhooks/callback-url';
 import { withDefaults } from '../webhooks/events';
 import { LINK_SCHEMA, originProblem, type LinkRequest } from '../links/link-schema';
 import { CLICKTOCALL_SCHEMA, STATUS_CALLBACK_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
+import { coerceLikeKazoo } from './kazoo-coercion';
+import { kazooEntry, maxLengthEntry, type KazooEntry } from './kazoo-errors';
 import { ringbackProblem } from './ringback';
 import { whitelistProblem } from './whitelist';
 
@@ -26,22 +28,25 @@ const RULE_NAMES: Record<string, string> = {
   'x-sip-header': 'invalid_key',
   'x-callback-url': 'invalid',
   'x-origin': 'invalid',
-  additionalProperties: 'invalid',
 };
 
 const MAX_DEPTH = 8;
 
-/** A custom keyword whose check returns a problem (the error message) or undefined. */
+/**
+ * A custom keyword whose check returns a problem (the error message) or undefined. Its value in a schema is `true`,
+ * or `'or-empty'` where the empty string is accepted as well (an optional text a web form sends empty: it is
+ * stored as sent and treated as absent when the call is placed).
+ */
 function problemKeyword(
   keyword: string,
   problemOf: (value: string) => string | undefined,
 ): KeywordDefinition {
-  const validate: SchemaValidateFunction = (_schema: boolean, data: string) => {
-    const message = problemOf(data);
+  const validate: SchemaValidateFunction = (schema: true | 'or-empty', data: string) => {
+    const message = schema === 'or-empty' && data === '' ? undefined : problemOf(data);
     validate.errors = message === undefined ? [] : [{ keyword, message, params: {} }];
     return message === undefined;
   };
-  return { keyword, type: 'string', errors: true, validate };
+  return { keyword, type: 'string', errors: true, metaSchema: { enum: [true, 'or-empty'] }, validate };
 }
 
 /** Headers the SIP stack owns: a `sip_h_` copy would duplicate or corrupt them. */
@@ -72,10 +77,10 @@ const OWNED_SIP_HEADERS = new Set([
 const sipHeaderProblem = (name: string): string | undefined =>
   OWNED_SIP_HEADERS.has(name.toLowerCase()) ? 'is a header the SIP stack sets itself' : undefined;
 
+/** No `coerceTypes`: ajv's would turn 5 into "5" and true into 1; Kazoo's coercion runs before (kazoo-coercion.ts). */
 function createAjv(): Ajv {
   const ajv = new Ajv({
     allErrors: true,
-    coerceTypes: true,
     useDefaults: true,
     strict: true,
     allowUnionTypes: true,
@@ -107,7 +112,7 @@ function toDetails(errors: ErrorObject[], data: unknown): ValidationDetails {
     // A bad key is reported by the key's own rule, then by propertyNames, which names the key: the first
     // gives the message, the second the path.
     if (error.schemaPath.includes('/propertyNames/')) {
-      keyMessage ??= error.message;
+      keyMessage ??= kazooEntry(error, undefined).message;
       continue;
     }
     if (error.keyword === 'propertyNames') {
@@ -119,11 +124,8 @@ function toDetails(errors: ErrorObject[], data: unknown): ValidationDetails {
     }
     const path = kazooPath(error);
     const rule = RULE_NAMES[error.keyword] ?? error.keyword;
-    const message =
-      error.keyword === 'required' ? 'Field is required but missing' : (error.message ?? 'is invalid');
-    const value = valueAt(data, error.instancePath);
-    const entry = (details[path] ??= {});
-    entry[rule] = value === undefined || typeof value === 'object' ? { message } : { message, value };
+    const entry: KazooEntry = kazooEntry(error, valueAt(data, error.instancePath));
+    (details[path] ??= {})[rule] = entry;
   }
   return details;
 }
@@ -152,8 +154,10 @@ function textDetails(doc: Record<string, unknown>, known: ReadonlySet<string>): 
     if (typeof value === 'string') {
       if (ODD_TEXT.test(value))
         details[at] = { invalid: { message: 'must not contain control or unpaired characters' } };
-      else if (bounded && value.length > UNKNOWN_STRING_MAX)
-        details[at] = { maxLength: { message: `must NOT have more than ${UNKNOWN_STRING_MAX} characters` } };
+      else if (bounded && value.length > UNKNOWN_STRING_MAX) {
+        const entry: KazooEntry = maxLengthEntry(UNKNOWN_STRING_MAX, value);
+        details[at] = { maxLength: entry };
+      }
       return;
     }
     if (value === null || typeof value !== 'object') return;
@@ -174,8 +178,8 @@ export type RequestVarsValidator = (vars: unknown) => Record<string, string>;
 export type StatusCallbackValidator = (value: unknown) => StatusCallback;
 
 /**
- * Compiles the configuration schema once. `config` validates a document in place (coercing `"45"` and
- * `"false"`, writing defaults) and throws a validation AppError with every problem found; `requestVars`
+ * Compiles the configuration schema once. `config` validates a document in place (coercing as Kazoo does,
+ * kazoo-coercion.ts, and writing defaults) and throws a validation AppError with every problem found; `requestVars`
  * checks a connect's custom_application_vars with the configuration's own rule for them, `statusCallback` a
  * connect's `status_callback` with the configuration's rule (defaults filled in).
  */
@@ -198,6 +202,7 @@ export function createValidators(): {
   const validateLink = ajv.compile(LINK_SCHEMA);
   const known = new Set(Object.keys(CLICKTOCALL_SCHEMA.properties));
   const check = (validate: ValidateFunction, doc: Record<string, unknown>): void => {
+    coerceLikeKazoo(validate.schema, doc);
     const details = validate(doc) ? {} : toDetails(validate.errors ?? [], doc);
     Object.assign(details, textDetails(doc, known));
     if (Object.keys(details).length > 0) throw validationError(details);
@@ -215,8 +220,11 @@ export function createValidators(): {
       return withDefaults(doc.status_callback as StatusCallback);
     },
     link: (body) => {
-      if (body === null || typeof body !== 'object' || Array.isArray(body))
-        throw validationError({ data: { type: { message: 'must be object' } } });
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        const entry: KazooEntry = { message: 'Value did not match type(s): object', target: 'object' };
+        throw validationError({ data: { type: entry } });
+      }
+      coerceLikeKazoo(LINK_SCHEMA, body);
       const details = validateLink(body) ? {} : toDetails(validateLink.errors ?? [], body);
       if (Object.keys(details).length > 0) throw validationError(details);
       return body as LinkRequest;

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Response } from 'express';
 
 /** What every envelope carries besides data: set once per app (node, version) and per request. */
@@ -43,16 +44,27 @@ export function sendSuccess(
   res.status(status).json(sortKeys(body));
 }
 
-/** A page of a list, as Kazoo answers one: the items, their count, and the keys of this page and the next. */
+/**
+ * A page of a list, as Kazoo answers one: the items, their count, and the keys of this page and the next. A list
+ * read whole (`paginated: false`, from paginate=false) has no page: neither page_size nor next_start_key.
+ */
 export function sendPage(
   res: Response,
   meta: EnvelopeMeta,
-  page: { items: unknown[]; startKey?: string | undefined; nextStartKey?: string | undefined },
+  page: {
+    items: unknown[];
+    startKey?: string | undefined;
+    nextStartKey?: string | undefined;
+    paginated?: boolean;
+  },
 ): void {
+  const paged = page.paginated !== false;
   sendSuccess(res, meta, 200, page.items, {
-    page_size: page.items.length,
+    // As crossbar's lists: a revision of the page itself (its items' digest), so a client can tell a changed page.
+    revision: crypto.createHash('md5').update(JSON.stringify(page.items)).digest('hex'),
+    page_size: paged ? page.items.length : undefined,
     start_key: page.startKey,
-    next_start_key: page.nextStartKey,
+    next_start_key: paged ? page.nextStartKey : undefined,
   });
 }
 

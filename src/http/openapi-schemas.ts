@@ -28,7 +28,7 @@ const CUSTOM_KEYWORDS: Record<string, { note: string; format?: string }> = {
     note: 'A web origin as a browser sends it: scheme, host and port only (https://shop.example).',
   },
   'x-ringback': {
-    note: 'A ringback FreeSWITCH can play: a tone_stream:// or local_stream:// URI, an absolute file path or a known ringback name.',
+    note: 'A ringback FreeSWITCH can play: a tone %(on,off,freq), a tone_stream://, local_stream:// or http_cache:// URI, an absolute file path, or a known ringback name (us-ring, uk-ring…), bare or as ${us-ring}.',
   },
 };
 
@@ -91,23 +91,17 @@ const leg: Schema = {
 
 const historyRecord: Schema = {
   type: 'object',
-  required: [
-    'id',
-    'call_id',
-    'timestamp',
-    'contact',
-    'result',
-    'status',
-    'extension',
-    'dial_first',
-    'created',
-  ],
+  required: ['id', 'call_id', 'timestamp', 'contact', 'status', 'extension', 'dial_first', 'created'],
   properties: {
     id: ID,
     call_id: CALL_ID,
     timestamp: { type: 'integer', description: 'Gregorian seconds (Unix seconds + 62167219200)' },
     contact: { type: 'string' },
-    result: { enum: ['pending', 'success', 'error'], description: "Kazoo's: the first party's fate" },
+    result: {
+      enum: ['success', 'error'],
+      description:
+        "Kazoo's: the first party's fate; absent until it is known (status says where the call is)",
+    },
     cause: { type: 'string', description: 'The FreeSWITCH cause, when result is error' },
     status: { enum: [...CALL_STATUSES] },
     extension: { type: 'string' },

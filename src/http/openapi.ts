@@ -24,93 +24,88 @@ function answer({ description, data, headers = [], raw }: Answer): Obj {
   };
 }
 
+/** A query parameter of the document. */
+const query = (name: string, description: string, schema: Obj): Obj => ({
+  name,
+  in: 'query',
+  description,
+  schema,
+});
+
+const TRUE_FALSE = { type: 'string', enum: ['true', 'false'] };
+const GREGORIAN = { type: 'integer', minimum: 0 };
+const DOTTED_KEY = { type: 'string', maxLength: 256 };
+
 const PARAMETERS: Record<string, Obj> = {
   AccountId: { name: 'account_id', in: 'path', required: true, schema: { type: 'string' } },
   ClickToCallId: { name: 'clicktocall_id', in: 'path', required: true, schema: { type: 'string' } },
   CallId: { name: 'call_id', in: 'path', required: true, schema: { type: 'string' } },
   PageSize: { name: 'page_size', in: 'query', schema: PAGE_SIZE_SCHEMA },
-  StartKey: {
-    name: 'start_key',
-    in: 'query',
-    description: 'The next_start_key of the previous page',
-    schema: { type: 'string' },
-  },
-  Paginate: {
-    name: 'paginate',
-    in: 'query',
-    description: 'false returns everything',
-    schema: { type: 'string', enum: ['true', 'false'] },
-  },
+  StartKey: query('start_key', 'The next_start_key of the previous page', { type: 'string' }),
+  Paginate: query('paginate', 'false returns everything (no page_size, no next_start_key)', TRUE_FALSE),
+  Ascending: query(
+    'ascending',
+    'true lists oldest first (start_key and next_start_key then run that way)',
+    TRUE_FALSE,
+  ),
+  Descending: query('descending', 'true lists newest first, the default', TRUE_FALSE),
   Filters: {
-    name: 'filters',
-    in: 'query',
+    ...query(
+      'filters',
+      'Kazoo crossbar filters, all ANDed, on each document as it is returned. filter_<key>=<value>: the value at <key> (a dotted path into nested objects; true/false and numbers written out, missing as "") equals <value>, is a member of <value> as a JSON list, or equals <value> as a JSON string. filter_not_<key>=<value>: it does not. Keys up to 256 characters, values up to 1024, at most 20 filters; a key no document has is no error.',
+      {
+        type: 'object',
+        propertyNames: { pattern: '^filter_.+$' },
+        additionalProperties: { type: 'string', maxLength: 1024 },
+      },
+    ),
     style: 'form',
     explode: true,
-    description:
-      'filter_<field>=<value>: keep the configurations whose top-level field equals the value (filter_extension=2600)',
-    schema: {
-      type: 'object',
-      propertyNames: { pattern: '^filter_[A-Za-z0-9_]+$' },
-      additionalProperties: { type: 'string' },
-    },
   },
-  CreatedFrom: {
-    name: 'created_from',
-    in: 'query',
-    description: 'Gregorian seconds, inclusive',
-    schema: { type: 'integer', minimum: 0 },
-  },
-  CreatedTo: {
-    name: 'created_to',
-    in: 'query',
-    description: 'Gregorian seconds, inclusive',
-    schema: { type: 'integer', minimum: 0 },
-  },
-  Contact: {
-    name: 'contact',
-    in: 'query',
-    description: 'The number to connect (write + as %2B)',
-    schema: { type: 'string', maxLength: 64 },
-  },
-  Blocking: {
-    name: 'blocking',
-    in: 'query',
-    description: 'true, 1 or a bare ?blocking: wait for the first party (200) instead of 202',
-    schema: { type: 'string' },
-  },
-  StatusCallback: {
-    name: 'status_callback',
-    in: 'query',
-    description:
-      "Where this call's status events go (an http or https URL), in place of the configuration's; with a token only",
-    schema: { type: 'string', maxLength: 2048 },
-  },
-  StatusCallbackEvents: {
-    name: 'status_callback_events',
-    in: 'query',
-    description:
-      'With status_callback: the statuses that send an event, comma-separated (default the final ones)',
-    schema: { type: 'string' },
-  },
-  StatusCallbackMethod: {
-    name: 'status_callback_method',
-    in: 'query',
-    description: 'With status_callback: POST (default) or PUT',
-    schema: { enum: ['POST', 'PUT'] },
-  },
+  HasKey: query(
+    'has_key',
+    'Only documents with this (dotted) key, whatever its value, null included',
+    DOTTED_KEY,
+  ),
+  KeyMissing: query('key_missing', 'Only documents without this (dotted) key', DOTTED_KEY),
+  HasValue: query(
+    'has_value',
+    'Only documents whose (dotted) key holds a value that is not empty ("", [], {} or null)',
+    DOTTED_KEY,
+  ),
+  CreatedFrom: query(
+    'created_from',
+    'Created at or after: Gregorian seconds (Unix seconds + 62167219200), inclusive',
+    GREGORIAN,
+  ),
+  CreatedTo: query('created_to', 'Created at or before: Gregorian seconds, inclusive', GREGORIAN),
+  ModifiedFrom: query('modified_from', 'Last changed at or after: Gregorian seconds, inclusive', GREGORIAN),
+  ModifiedTo: query('modified_to', 'Last changed at or before: Gregorian seconds, inclusive', GREGORIAN),
+  Contact: query('contact', 'The number to connect (write + as %2B)', { type: 'string', maxLength: 64 }),
+  Blocking: query('blocking', 'true, 1 or a bare ?blocking: wait for the first party (200) instead of 202', {
+    type: 'string',
+  }),
+  AutoAnswer: query(
+    'auto_answer',
+    "Kazoo's: false stops the first party's phone from answering by itself (a token's connect asks for it by default; others never)",
+    TRUE_FALSE,
+  ),
+  StatusCallback: query(
+    'status_callback',
+    "Where this call's status events go (an http or https URL), in place of the configuration's; with a token only",
+    { type: 'string', maxLength: 2048 },
+  ),
+  StatusCallbackEvents: query(
+    'status_callback_events',
+    'With status_callback: the statuses that send an event, comma-separated (default the final ones)',
+    { type: 'string' },
+  ),
+  StatusCallbackMethod: query('status_callback_method', 'With status_callback: POST (default) or PUT', {
+    enum: ['POST', 'PUT'],
+  }),
   EventId: { name: 'event_id', in: 'path', required: true, schema: { type: 'string' } },
-  DeliveryCallId: {
-    name: 'call_id',
-    in: 'query',
-    description: "Only this call's events",
-    schema: { type: 'string' },
-  },
-  DeliveryState: {
-    name: 'state',
-    in: 'query',
-    description: 'Only events in this state',
-    schema: { enum: ['pending', 'delivered', 'failed'] },
-  },
+  DeliveryCallId: query('call_id', "Only this call's events", { type: 'string' }),
+  DeliveryState: query('state', 'Only events in this state', { enum: ['pending', 'delivered', 'failed'] }),
   IfMatch: {
     name: 'If-Match',
     in: 'header',
@@ -216,7 +211,7 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
       { name: 'webhooks', description: 'Call status webhooks: the signing secret and the deliveries' },
       { name: 'operations', description: 'OpenAPI, metrics and health' },
     ],
-    security: [{ AuthToken: [] }, { BearerToken: [] }],
+    security: [{ AuthToken: [] }, { AuthTokenQuery: [] }, { BearerToken: [] }],
     paths,
     webhooks: webhooksObject(),
     components: {
@@ -253,6 +248,13 @@ export function buildOpenApiDocument(opts: { version: string }): Obj {
           in: 'header',
           name: 'X-Auth-Token',
           description: 'A token from PUT /v2/api_auth',
+        },
+        AuthTokenQuery: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'auth_token',
+          description:
+            'The same token as an auth_token query parameter (or a top-level auth_token body field), as crossbar reads it; never logged',
         },
         BearerToken: {
           type: 'http',

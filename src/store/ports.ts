@@ -61,15 +61,17 @@ export type AuthRepository = {
   purgeExpired(nowMs: number): Promise<number>;
 };
 
-/** A page of an account's configurations: newest first, from `startSeq` down. */
+/**
+ * A page of an account's live configurations in creation order: newest first from `startSeq` down, or with
+ * `ascending` oldest first from `startSeq` up. Unfiltered: the services filter (src/clicktocall/filters.ts).
+ */
 export type ClickToCallQuery = {
   accountId: string;
-  /** Records with seq <= this (the decoded start_key); undefined = from the newest. */
+  /** Records from this seq on, itself included (the decoded start_key); undefined = from the first. */
   startSeq?: number;
+  ascending?: boolean;
   /** How many records at most; undefined = all. */
   limit?: number;
-  /** Top-level field → value the field must equal (compared as text; booleans as true/false). */
-  filters: Array<[string, string]>;
 };
 
 /** Click-to-call configurations. Deleted ones stay, marked by deleted_at. */
@@ -81,22 +83,29 @@ export type ClickToCallRepository = {
   update(id: string, expected: string, doc: object, revision: string, now: string): Promise<boolean>;
   /** Marks it deleted if the revision is still `expected`; false otherwise. */
   softDelete(id: string, expected: string, revision: string, now: string): Promise<boolean>;
-  /** Live configurations of the account, newest first. */
+  /** Live configurations of the account, newest first (or oldest first). */
   list(q: ClickToCallQuery): Promise<ClickToCallRecord[]>;
 };
 
-/** A page of a configuration's calls: newest first by (created_ms, seq). */
+/**
+ * A page of a configuration's calls: newest first by (created_ms, seq), or with `ascending` oldest first (so calls
+ * of the same millisecond come in the opposite order too). Unfiltered but for the creation window.
+ */
 export type HistoryQuery = {
   accountId: string;
   clicktocallId: string;
   /** Records at or after this one in the order of the list (the decoded start_key). */
   start?: { createdMs: number; seq: number };
+  ascending?: boolean;
   /** Unix ms, inclusive. */
   fromMs?: number;
   /** Unix ms, inclusive. */
   toMs?: number;
   limit?: number;
 };
+
+/** A record as a list reads it: with the time of its last change (Unix ms), for the `modified_` filters. */
+export type HistoryListRow = HistoryRecord & { updated_ms: number };
 
 /** A new history record, inserted by the connect that placed the call. */
 export type NewHistoryRecord = {
@@ -136,8 +145,8 @@ export type HistoryRepository = {
    * `limit`. Read page by page (`forEachOpenRecord`), so that many open calls never make one long read.
    */
   openPage(afterSeq: number, limit: number): Promise<HistoryRecord[]>;
-  /** Records of one configuration, newest first. */
-  list(q: HistoryQuery): Promise<HistoryRecord[]>;
+  /** Records of one configuration, newest first (or oldest first). */
+  list(q: HistoryQuery): Promise<HistoryListRow[]>;
 };
 
 /** A call's status event for its callback (docs/webhooks.md), as the outbox takes it. */

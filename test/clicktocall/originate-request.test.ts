@@ -128,7 +128,7 @@ describe('clicktocall/originate-request buildOriginateRequest', () => {
     it('when ringback is a URI, then it is sent as is; when it holds ${, then it is refused', () => {
       expect(vars({ ringback: 'local_stream://moh' })['transfer_ringback']).to.equal('local_stream://moh');
       const err = rejection(() =>
-        buildOriginateRequest(input({ config: config({ ringback: '${us-ring}' }) })),
+        buildOriginateRequest(input({ config: config({ ringback: '${hold_music}' }) })),
       );
       expect([err.field, err.problem]).to.deep.equal(['ringback', 'must not contain "${"']);
     });
@@ -400,13 +400,92 @@ describe('clicktocall/originate-request buildOriginateRequest', () => {
         account_id: account.id,
         authorizing_id: C2C_ID,
         authorizing_type: 'clicktocall',
-        auto_answer_loopback: true,
+        auto_answer_loopback: false,
         from_uri: '1000@acme.example',
         inherit_codec: false,
         loopback_request_uri: '+14155550100@acme.example',
         request_uri: '+14155550100@acme.example',
         retain_cid: true,
       });
+    });
+
+    it("when caller and callee numbers are set, then the URIs are built from them as Kazoo's build_originate_req builds them", () => {
+      const { echo } = buildOriginateRequest(
+        input({
+          config: config({ caller_id_number: '+15550001111', outbound_callee_id_number: '4155559999' }),
+        }),
+      );
+      expect(echo['custom_channel_vars']).to.include({
+        // From: the callee's number, normalized; Request-URI and Loopback-Request-URI: the caller's, as configured.
+        from_uri: '+14155559999@acme.example',
+        request_uri: '+15550001111@acme.example',
+        loopback_request_uri: '+15550001111@acme.example',
+      });
+      expect(echo).to.include({ outbound_callee_id_number: '+14155559999' });
+    });
+
+    it('when the extension is all digits of a national number, then the contact sees it normalized, and it is dialled as configured', () => {
+      const built = buildOriginateRequest(input({ config: config({ extension: '4155550123' }) }));
+      expect(built.echo).to.include({
+        outbound_callee_id_name: '+14155550123',
+        outbound_callee_id_number: '+14155550123',
+      });
+      expect((built.echo['custom_channel_vars'] as Record<string, unknown>)['from_uri']).to.equal(
+        '+14155550123@acme.example',
+      );
+      expect(built.command).to.contain('origination_callee_id_number=+14155550123');
+      expect(built.command).to.contain('loopback/4155550123/');
+      // A short extension, a name or a number already with + is shown as it is.
+      for (const [given, shown] of [
+        ['2600', '2600'],
+        ['+4930123456', '+4930123456'],
+        ['01130123456', '+30123456'],
+        ['0049301234', '+49301234'],
+        ['12125550123', '+12125550123'],
+        ['23456789', '+23456789'],
+        ['1234567', '1234567'],
+      ] as const) {
+        const { echo } = buildOriginateRequest(
+          input({ config: config({ outbound_callee_id_number: given }) }),
+        );
+        expect(echo['outbound_callee_id_number'], given).to.equal(shown);
+      }
+    });
+
+    it('when auto-answer is asked, then c2c_auto_answer=true is on the call and echoed; otherwise neither', () => {
+      const on = buildOriginateRequest(input({ autoAnswer: true }));
+      expect(on.command).to.match(/[{,]c2c_auto_answer=true[,}]/);
+      expect(on.echo['custom_channel_vars']).to.include({ auto_answer_loopback: true });
+      for (const autoAnswer of [false, undefined]) {
+        const off = buildOriginateRequest(input(autoAnswer === undefined ? {} : { autoAnswer }));
+        expect(off.command).to.not.contain('c2c_auto_answer');
+        expect(off.echo['custom_channel_vars']).to.include({ auto_answer_loopback: false });
+      }
+    });
+
+    it('when music_on_hold.media_id is a Kazoo media id, then hold_music is its location and the echo keeps the id', () => {
+      const mediaId = 'ab'.repeat(16);
+      const given = config({ music_on_hold: { media_id: mediaId } });
+      const byDefault = buildOriginateRequest(input({ config: given }));
+      expect(byDefault.command).to.contain(
+        `hold_music=/var/lib/fs-clicktocall/media/${account.id}/${mediaId}.wav`,
+      );
+      expect(byDefault.echo['hold_media']).to.equal(mediaId);
+      const templated = buildOriginateRequest(
+        input({ config: given, mediaLocation: 'http_cache://http://m.example/{media_id}.mp3' }),
+      );
+      expect(templated.command).to.contain(`hold_music=http_cache://http://m.example/${mediaId}.mp3`);
+      // A path stays as it is.
+      const path = buildOriginateRequest(
+        input({ config: config({ music_on_hold: { media_id: '/moh/a.wav' } }) }),
+      );
+      expect(path.command).to.contain('hold_music=/moh/a.wav');
+    });
+
+    it('when a variable name has a dot, then it reaches the call as cav_<name>', () => {
+      const { command, echo } = buildOriginateRequest(input({ requestVars: { 'lead.id': '42' } }));
+      expect(command).to.contain('cav_lead.id=42');
+      expect(echo['custom_application_vars']).to.include({ 'lead.id': '42' });
     });
 
     it('when the contact is first, then the endpoint is the contact and the transfer route the extension', () => {

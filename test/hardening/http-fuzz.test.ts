@@ -198,7 +198,8 @@ describe('HTTP fuzz: hostile requests never reach the switch as anything but one
         });
       } else {
         if (c.kind !== 'connect') throw new Error('unreachable');
-        reqVars = c.via === 'body' ? c.vars : {};
+        // A query connect's parameters are call variables too: here the contact, as written.
+        reqVars = c.via === 'body' ? c.vars : { contact: wellFormed(c.contact) };
         res =
           c.via === 'body'
             ? await send('POST', `/v2/accounts/${acct.id}/clicktocall/${configId}/connect`, {
@@ -255,7 +256,11 @@ describe('HTTP fuzz: hostile requests never reach the switch as anything but one
         [],
       ]);
       expect(new Set(parsed.varOrder).size).to.equal(parsed.varOrder.length);
-      const expected = expectedVars(config, route, 'default', { callId, accountId: acct.id });
+      const expected = expectedVars(config, route, 'default', {
+        callId,
+        accountId: acct.id,
+        autoAnswer: true,
+      });
       addCavs(expected, config, vars);
       expect(parsed.vars).to.deep.equal(expected);
     }

@@ -85,6 +85,11 @@ describe('click-to-call list', () => {
     expect(both.body.data.map((d: { id: string }) => d.id)).to.deep.equal([ids[2], ids[0]]);
   });
 
+  it('when a filter names a key no configuration has, even an odd one, then nothing matches and no error', async () => {
+    for (const key of ['filter_na"me', 'filter_nobody.has.this'])
+      expect((await list({ [key]: 'x' })).body.data, key).to.deep.equal([]);
+  });
+
   it('when a deleted one exists, then it is not listed', async () => {
     await h.http.delete(`${base}/${ids[3]}`).set('X-Auth-Token', acct.token).expect(200);
     const res = await list();
@@ -108,7 +113,8 @@ describe('click-to-call list', () => {
     [{ page_size: '1001' }, 'page_size'],
     [{ page_size: 'ten' }, 'page_size'],
     [{ start_key: 'garbage' }, 'start_key'],
-    [{ 'filter_na"me': 'x' }, 'filter_na"me'],
+    [{ [`filter_${'k'.repeat(257)}`]: 'x' }, `filter_${'k'.repeat(57)}…`],
+    [{ filter_name: 'v'.repeat(1025) }, 'filter_name'],
   ] as const) {
     it(`when ${JSON.stringify(query)}, then 400 naming ${field}`, async () => {
       const res = await h.http.get(base).query(query).set('X-Auth-Token', acct.token).expect(400);

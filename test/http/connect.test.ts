@@ -106,23 +106,28 @@ describe('connect', function () {
       expect(res.body.data.application_data.route).to.equal('2601');
     });
 
-    it("when custom_application_vars come in the body, then they overlay the configuration's; reserved and query keys never reach the call", async () => {
+    it("when custom_application_vars come in the body, then they overlay the configuration's; the query's overlay both; reserved keys and the service's own parameters never reach the call", async () => {
       const url = await configure({ custom_application_vars: { crm: 'cfg', campaign: 'autumn' } });
       const res = await h.http
-        .post(`${url}/connect?contact=2601&blocking=false&auth_token=${acct.token}`)
+        .post(`${url}/connect?contact=2601&blocking=false&auth_token=${acct.token}&campaign=winter`)
         .set('X-Auth-Token', acct.token)
         .send({ data: { custom_application_vars: { crm: 'req', 'Account-ID': 'evil', lead: '42' } } })
         .expect(202);
       expect(res.body.data.custom_application_vars).to.deep.equal({
         crm: 'req',
-        campaign: 'autumn',
+        campaign: 'winter',
         lead: '42',
+        contact: '2601',
       });
       const vars = originatesOf(rig.fake)[0]!.vars;
-      expect(vars).to.include({ cav_crm: 'req', cav_campaign: 'autumn', cav_lead: '42' });
-      expect(
-        Object.keys(vars).filter((k) => /account-id|auth_token|contact|blocking/i.test(k)),
-      ).to.deep.equal([]);
+      expect(vars).to.include({
+        cav_crm: 'req',
+        cav_campaign: 'winter',
+        cav_lead: '42',
+        cav_contact: '2601',
+      });
+      expect(Object.keys(vars).filter((k) => /account-id|auth_token|blocking/i.test(k))).to.deep.equal([]);
+      expect(JSON.stringify(vars)).to.not.contain(acct.token);
     });
   });
 

@@ -136,6 +136,12 @@ describe('public links: the API (docs/links.md)', function () {
         .get(`${rig.linksUrl}?page_size=1&start_key=${list.body.next_start_key as string}`)
         .set('X-Auth-Token', rig.account.token);
       expect(rest.body.data.map((l: { id: string }) => l.id)).to.deep.equal([first.id]);
+      // paginate=false: everything, and no page_size or next_start_key (crossbar's envelope).
+      const all = await rig.h.http
+        .get(`${rig.linksUrl}?page_size=1&paginate=false`)
+        .set('X-Auth-Token', rig.account.token);
+      expect(all.body.data).to.have.length(2);
+      expect(all.body).to.not.have.any.keys('page_size', 'next_start_key');
 
       const revoked = await rig.h.http
         .delete(`${rig.linksUrl}/${first.id}`)

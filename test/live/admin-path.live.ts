@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { pollUntil } from '../support/poll';
 import { LiveSwitch, type SwitchSettings } from './support/freeswitch';
+import { header } from './support/phones';
 import { livePackage } from './support/package';
 import { freeTcpPort, freeUdpPort } from './support/ports';
 import { atEnd, CONTACT_HOLD_MS, livePhones, workDir } from './support/rig';
@@ -150,13 +151,31 @@ describe('live: the admin path of the README on a stock FreeSWITCH', function ()
       'dialplan context found on the switch',
     ]);
     expect(svc.logLines(/^listening$/)[0]).to.include({ dialplan_context: 'clicktocall' });
+    const tag = `admin-${Date.now()}`;
     const id = await svc.createConfig({
       name: 'Sales',
       extension: '1000',
       outbound_callee_id_number: '+15559990000',
+      custom_sip_headers: { 'X-C2C-Test': tag },
     });
     const callId = await svc.place(id, CONTACT);
     await svc.waitRecord(id, callId, 'connected', (r) => r.status === 'connected');
+    // Auto-answer (a token's connect asks for it by default): the context's c2c-auto-answer extension gives it to
+    // the first party's INVITE only (docs/originate.md#auto-answer).
+    const phones = await livePhones();
+    const [toExtension] = phones.extension.invitesWith('X-C2C-Test', tag);
+    const [toContact] = phones.contact.invitesWith('X-C2C-Test', tag);
+    expect(toExtension, 'INVITE at the extension phone').to.not.equal(undefined);
+    expect(toContact, 'INVITE at the contact phone').to.not.equal(undefined);
+    expect(header(toExtension!, 'Call-Info') ?? '', 'Call-Info to the first party').to.match(
+      /answer-after=0/,
+    );
+    expect(header(toContact!, 'Call-Info') ?? '', 'Call-Info to the second party').to.not.match(
+      /answer-after/,
+    );
+    steps.push(
+      `auto-answer: the extension's INVITE had Call-Info: ${header(toExtension!, 'Call-Info') ?? ''}`,
+    );
     // The call entered the switch in the clicktocall context (show channels' last column, initial_context), and
     // reached the phones through the transfer to `default`.
     const channel = (await sw.cli(`show channels like ${callId}`))

@@ -101,7 +101,7 @@ describe('store: the SQLite adapter', () => {
       release();
       await Promise.all([unit, outside]);
       expect(order).to.have.members(['unit wrote', 'unit rolled back', 'outside written']);
-      expect(await store.clicktocalls.list({ accountId, filters: [] })).to.have.length(2);
+      expect(await store.clicktocalls.list({ accountId })).to.have.length(2);
       expect(await store.history.openPage(0, 1000)).to.have.length(0);
       await store.close();
     });
@@ -222,7 +222,7 @@ describe('store: the SQLite adapter', () => {
           (err: unknown) => err,
         );
       expect(refused).to.be.instanceOf(StoreBusyError);
-      expect(await store.clicktocalls.list({ accountId, filters: [] })).to.have.length(1);
+      expect(await store.clicktocalls.list({ accountId })).to.have.length(1);
       other.exec('ROLLBACK');
       other.close();
       expect(await store.writable()).to.equal(true);

@@ -16,6 +16,8 @@ import {
   expectedRingback,
   isReservedCavKey,
   PHONE_SHOWS,
+  normalizedNumber,
+  AUTO_ANSWER_VAR,
   writtenContact,
   type ContactForm,
   type Party,
@@ -108,7 +110,7 @@ export const hostile: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** The ids the expected variables carry. */
-export type CallIds = { callId: string; accountId: string };
+export type CallIds = { callId: string; accountId: string; autoAnswer?: boolean };
 
 const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -119,8 +121,12 @@ export function phoneShows(
   routes: Record<Party, string>,
 ): { name: string | undefined; number: string } {
   const rule = PHONE_SHOWS[party];
-  const pick = (r: (typeof rule)['name']): string | undefined =>
-    nonEmpty(cfg[r.field]) ?? (r.otherwise === null ? undefined : routes[r.otherwise]);
+  const pick = (r: (typeof rule)['name']): string | undefined => {
+    const given = nonEmpty(cfg[r.field]);
+    if (given !== undefined) return r.normalized === 'both' ? normalizedNumber(given) : given;
+    if (r.otherwise === null) return undefined;
+    return r.normalized === 'none' ? routes[r.otherwise] : normalizedNumber(routes[r.otherwise]);
+  };
   const number = pick(rule.number);
   if (number === undefined) throw new Error(`product-rules: no number for the ${party}'s phone`);
   return { name: pick(rule.name), number };
@@ -168,6 +174,7 @@ export function expectedVars(
     origination_caller_id_number: caller.number,
     origination_callee_id_number: callee.number,
   };
+  if (ids.autoAnswer === true) v[AUTO_ANSWER_VAR.name] = AUTO_ANSWER_VAR.value;
   if (caller.name !== undefined) v['origination_caller_id_name'] = caller.name;
   if (callee.name !== undefined) v['origination_callee_id_name'] = callee.name;
   const ringback = nonEmpty(cfg.ringback);

@@ -147,7 +147,11 @@ export const CALL_ORDER: Readonly<
 
 /** A configuration field, or the party whose route stands in when it is absent. */
 type Shown = { field: 'name' | 'caller_id_number' | 'outbound_callee_id_name' | 'outbound_callee_id_number' };
-type ShownWithDefault = Shown & { otherwise: Party | null };
+/**
+ * `normalized`: which value is shown normalized as Kazoo's converters do ({@link normalizedNumber}): `none`, only
+ * the `default` (the party's route standing in), or `both` (the configured field too).
+ */
+type ShownWithDefault = Shown & { otherwise: Party | null; normalized: 'none' | 'default' | 'both' };
 
 /**
  * What each party's phone shows (docs/originate.md#caller-id): "the extension: `name`, `caller_id_number`;
@@ -157,14 +161,29 @@ type ShownWithDefault = Shown & { otherwise: Party | null };
  */
 export const PHONE_SHOWS: Readonly<Record<Party, { name: ShownWithDefault; number: ShownWithDefault }>> = {
   extension: {
-    name: { field: 'name', otherwise: null },
-    number: { field: 'caller_id_number', otherwise: 'contact' },
+    name: { field: 'name', otherwise: null, normalized: 'none' },
+    number: { field: 'caller_id_number', otherwise: 'contact', normalized: 'none' },
   },
   contact: {
-    name: { field: 'outbound_callee_id_name', otherwise: 'extension' },
-    number: { field: 'outbound_callee_id_number', otherwise: 'extension' },
+    name: { field: 'outbound_callee_id_name', otherwise: 'extension', normalized: 'default' },
+    number: { field: 'outbound_callee_id_number', otherwise: 'extension', normalized: 'both' },
   },
 };
+
+/**
+ * docs/originate.md#caller-id: "the numbers the contact sees (`outbound_callee_id_number`, and the extension
+ * standing in for the name and number) are normalized as a contact is when they are all digits; anything else
+ * is shown as it is". Written from CONTACT_FORMS below, not from the code.
+ */
+export function normalizedNumber(n: string): string {
+  if (!/^[0-9]+$/.test(n)) return n;
+  if (/^[2-9][0-9]{9}$/.test(n)) return expectedContact('nanp', n);
+  if (/^1[0-9]{10}$/.test(n)) return expectedContact('nanpWith1', n.slice(1));
+  if (/^011[0-9]+$/.test(n)) return expectedContact('intl011', n.slice(3));
+  if (/^00[0-9]+$/.test(n)) return expectedContact('intl00', n.slice(2));
+  if (/^[2-9][0-9]{7,}$/.test(n)) return expectedContact('national', n);
+  return n;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Defaults, correlation and the bypass recipe (docs/originate.md#variables, #timeouts, #correlation,
@@ -174,6 +193,12 @@ export const PHONE_SHOWS: Readonly<Record<Party, { name: ShownWithDefault; numbe
 export const DEFAULT_TIMEOUT_S = 30;
 /** `media.ignore_early_media` when absent (docs/originate.md#variables: "default true"). */
 export const DEFAULT_IGNORE_EARLY_MEDIA = true;
+
+/**
+ * docs/originate.md#auto-answer: "a connect with a token asks for auto-answer unless `auto_answer=false`; it is sent
+ * as `c2c_auto_answer=true`"; anonymous and link connects never send it.
+ */
+export const AUTO_ANSWER_VAR = { name: 'c2c_auto_answer', value: 'true' } as const;
 
 /** `export_vars` of every call (docs/originate.md#correlation). */
 export const CORRELATION_EXPORTS: readonly string[] = [

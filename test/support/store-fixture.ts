@@ -16,3 +16,33 @@ export async function memoryStoreWithConfig(now = '2026-12-01T00:00:00.000Z'): P
   await store.clicktocalls.insert({ id: configId, account_id: accountId, doc: {}, revision: '1-a', now });
   return { store, accountId, configId };
 }
+
+/**
+ * Stores a finished call of a configuration straight into history, as tests of history lists need them: its call id
+ * is `c2c-<config>-<n as 10 hex>`, its record `{ id, call_id, status: 'completed', …fields }`. Returns the record.
+ */
+export async function insertFinishedCall(
+  history: Store['history'],
+  call: {
+    accountId: string;
+    configId: string;
+    n: number;
+    createdMs: number;
+    fields?: Record<string, unknown>;
+  },
+): Promise<{ id: string; call_id: string; status: string } & Record<string, unknown>> {
+  const doc = {
+    id: newId(),
+    call_id: `c2c-${call.configId}-${call.n.toString(16).padStart(10, '0')}`,
+    status: 'completed',
+    ...call.fields,
+  };
+  await history.insert({
+    account_id: call.accountId,
+    clicktocall_id: call.configId,
+    created_ms: call.createdMs,
+    final: true,
+    doc,
+  });
+  return doc;
+}

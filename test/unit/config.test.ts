@@ -11,12 +11,26 @@ describe('loadConfig', () => {
       eslPort: 8021,
       eslPassword: 'ClueCon',
       dialplanContext: 'default',
+      mediaLocation: '/var/lib/fs-clicktocall/media/{account_id}/{media_id}.wav',
       logLevel: 'info',
       tokenTtlS: 3600,
       trustProxy: false,
       anonConnectsPerMinute: 10,
       webhooks: { allowPrivateNetworks: false, timeoutMs: 10000, concurrency: 16, perDestination: 4 },
     });
+  });
+
+  it('when MEDIA_LOCATION is set, then it is used if it names {media_id} and fills into a path or URI', () => {
+    expect(loadConfig({ MEDIA_LOCATION: 'http_cache://http://media.example/{account_id}/{media_id}.mp3' }))
+      .to.have.property('mediaLocation')
+      .that.equals('http_cache://http://media.example/{account_id}/{media_id}.mp3');
+    for (const bad of [
+      '/var/media/moh.wav',
+      'relative/{media_id}.wav',
+      '/m/{media_id}${x}',
+      '/m/{other}/{media_id}',
+    ])
+      expect(() => loadConfig({ MEDIA_LOCATION: bad }), bad).to.throw(ConfigError, /MEDIA_LOCATION/);
   });
 
   it('when the webhook settings are set, then they are read and coerced', () => {

@@ -42,7 +42,12 @@ describe('status webhooks: the API', () => {
     ],
     ['no events', { url: 'https://a.example/x', events: [] }, 'status_callback.events', 'minItems'],
     ['a GET method', { url: 'https://a.example/x', method: 'GET' }, 'status_callback.method', 'enum'],
-    ['an unknown key', { url: 'https://a.example/x', secret: 'x' }, 'status_callback', 'invalid'],
+    [
+      'an unknown key',
+      { url: 'https://a.example/x', secret: 'x' },
+      'status_callback',
+      'additionalProperties',
+    ],
     ['a string', 'https://a.example/x', 'status_callback', 'type'],
   ] as const) {
     it(`when a status_callback has ${what}, then 400 names ${path}.${rule}`, async () => {
@@ -177,6 +182,9 @@ describe('status webhooks: the API', () => {
       expect(next.body.data.map((d: Record<string, unknown>) => d['call_id'])).to.deep.equal([
         event(1).call_id,
       ]);
+      const unpaged = await list('?page_size=2&paginate=false').expect(200);
+      expect(unpaged.body.data).to.have.length(3);
+      expect(unpaged.body).to.not.have.any.keys('page_size', 'next_start_key');
       await list('?state=lost').expect(400);
     });
 

@@ -4,9 +4,19 @@ import { fieldError } from '../../errors';
 import { accountOf, tokenOf } from '../auth';
 import type { Answer, ApiDeps, Endpoint } from '../endpoint';
 import { sendPage, sendSuccess, type RequestLocals } from '../envelope';
-import { pageOptions, queryParam } from '../query';
+import { listQuery, queryParam } from '../query';
 import { requestLog } from '../request-context';
-import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, jsonBody, PAGING, schemaRef, TOKEN_OR_ANONYMOUS } from './docs';
+import {
+  ACCOUNT,
+  AUTHZ,
+  BODY_ERRORS,
+  CONFIG,
+  CROSSBAR_FILTERS,
+  jsonBody,
+  PAGING,
+  schemaRef,
+  TOKEN_OR_ANONYMOUS,
+} from './docs';
 
 type Body = { data?: Record<string, unknown> } & Record<string, unknown>;
 
@@ -55,34 +65,67 @@ function statusCallbackOf(req: Request): unknown {
   };
 }
 
+/** The query parameters that are the service's own and never become call variables. */
+const OWN_PARAMS = new Set([
+  'auth_token',
+  'blocking',
+  'auto_answer',
+  'status_callback',
+  'status_callback_events',
+  'status_callback_method',
+]);
+
+/**
+ * As crossbar merges them: every other query parameter of a connect (`contact` included) is a call variable,
+ * validated and escaped like the body's custom_application_vars; a repeated one is refused, an empty one dropped.
+ */
+function queryVarsOf(req: Request): Record<string, unknown> {
+  const vars: Record<string, unknown> = {};
+  for (const name of Object.keys(req.query)) {
+    const value = queryParam(req, name);
+    // An empty one is dropped: FreeSWITCH would drop `name=` silently anyway.
+    if (OWN_PARAMS.has(name) || value === '') continue;
+    Object.defineProperty(vars, name, {
+      value: restorePlus(req, name, value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return vars;
+}
+
+/** Kazoo's `auto_answer`: `true` or `false` (any case); absent, the service's default. */
+function autoAnswerOf(req: Request): boolean | undefined {
+  const value = inputOf(req, 'auto_answer');
+  if (value === undefined || value === '') return undefined;
+  return value === true || (typeof value === 'string' && value.toLowerCase() === 'true');
+}
+
 /** Connect: a token for the account, or none for a configuration that allows anonymous connects. */
 async function connect({ connect, anonymous, meta }: ApiDeps, req: Request, res: Response): Promise<void> {
   const token = tokenOf(req);
   if (token !== undefined) (res.locals as RequestLocals).authToken = token;
   const caller: Caller = token === undefined ? { anonymous: true } : { token };
-  const { account, config } = await connect.authorize(
+  const { account, config, revision } = await connect.authorize(
     String(req.params['account_id']),
     String(req.params['clicktocall_id']),
     caller,
   );
   if ('anonymous' in caller) anonymous.hit(req.ip ?? 'unknown');
   const body = (req.body ?? {}) as Body;
+  const autoAnswer = autoAnswerOf(req);
   const result = await connect.connect(account, config, caller, {
     contact: inputOf(req, 'contact'),
     blocking: isBlocking(inputOf(req, 'blocking')),
     customApplicationVars: body.data?.['custom_application_vars'],
+    queryVars: queryVarsOf(req),
+    ...(autoAnswer !== undefined && { autoAnswer }),
     statusCallback: statusCallbackOf(req),
     log: requestLog(res).child({ module: 'connect' }),
   });
-  sendSuccess(res, meta, result.status, result.data);
-}
-
-/** `created_from` / `created_to`: whole Gregorian seconds. */
-function gregorian(req: Request, name: string): number | undefined {
-  const value = queryParam(req, name);
-  if (value === undefined) return undefined;
-  if (!/^\d{1,12}$/.test(value)) throw fieldError(name, 'type', 'must be Gregorian seconds (an integer)');
-  return Number(value);
+  // As crossbar's, the 202 carries the configuration's revision (the document the connect was made from).
+  sendSuccess(res, meta, result.status, result.data, result.status === 202 ? { revision } : {});
 }
 
 const CALLBACK_PARAMS = ['StatusCallback', 'StatusCallbackEvents', 'StatusCallbackMethod'];
@@ -108,7 +151,7 @@ export const CALL_ENDPOINTS: Endpoint[] = [
     summary: 'Connect a contact to the configured extension',
     description: connectDescription,
     tag: 'calls',
-    params: [...CONFIG, 'Contact', 'Blocking', ...CALLBACK_PARAMS],
+    params: [...CONFIG, 'Contact', 'Blocking', 'AutoAnswer', ...CALLBACK_PARAMS],
     answers: connectAnswers,
     errors: [400, ...AUTHZ, 429, 503],
     security: TOKEN_OR_ANONYMOUS,
@@ -121,7 +164,7 @@ export const CALL_ENDPOINTS: Endpoint[] = [
     summary: 'Connect a contact to the configured extension',
     description: `${connectDescription} The contact comes from the body's data, else the query string, else a form field.`,
     tag: 'calls',
-    params: [...CONFIG, 'Contact', 'Blocking', ...CALLBACK_PARAMS],
+    params: [...CONFIG, 'Contact', 'Blocking', 'AutoAnswer', ...CALLBACK_PARAMS],
     body: {
       required: false,
       content: {
@@ -138,20 +181,20 @@ export const CALL_ENDPOINTS: Endpoint[] = [
   {
     method: 'GET',
     path: HISTORY,
-    summary: "A configuration's calls (newest first)",
+    summary: "A configuration's calls (newest first), filtered as Kazoo crossbar filters",
+    description:
+      'created_from and created_to bound the creation window (Gregorian seconds, inclusive); given both, created_to may be at most 2682000 seconds after created_from.',
     tag: 'calls',
-    params: [...CONFIG, ...PAGING, 'CreatedFrom', 'CreatedTo'],
+    params: [...CONFIG, ...PAGING, ...CROSSBAR_FILTERS, 'CreatedFrom', 'CreatedTo'],
     answers: { 200: { description: 'A page', data: { type: 'array', items: schemaRef('HistoryRecord') } } },
     errors: [400, ...AUTHZ],
     access: 'account',
     async handler({ history, meta }, req, res) {
-      const createdFrom = gregorian(req, 'created_from');
-      const createdTo = gregorian(req, 'created_to');
-      const page = await history.list(accountOf(res).id, String(req.params['clicktocall_id']), {
-        ...pageOptions(req),
-        ...(createdFrom !== undefined && { createdFrom }),
-        ...(createdTo !== undefined && { createdTo }),
-      });
+      const page = await history.list(
+        accountOf(res).id,
+        String(req.params['clicktocall_id']),
+        listQuery(req),
+      );
       sendPage(res, meta, page);
     },
   },

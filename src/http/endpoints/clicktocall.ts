@@ -1,11 +1,10 @@
 import type { Request } from 'express';
-import type { ListOptions } from '../../clicktocall/clicktocall-service';
 import { fieldError } from '../../errors';
 import { accountOf } from '../auth';
 import type { Endpoint } from '../endpoint';
 import { sendPage, sendSuccess } from '../envelope';
-import { pageOptions, queryParam } from '../query';
-import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, jsonBody, PAGING, schemaRef } from './docs';
+import { listQuery } from '../query';
+import { ACCOUNT, AUTHZ, BODY_ERRORS, CONFIG, CROSSBAR_FILTERS, jsonBody, PAGING, schemaRef } from './docs';
 
 /** A request's `data`; a body without one counts as an empty document. */
 const dataOf = (req: Request): unknown => {
@@ -15,13 +14,6 @@ const dataOf = (req: Request): unknown => {
     throw fieldError('data', 'type', 'the body must be an object with a "data" member');
   return (body as { data?: unknown }).data ?? {};
 };
-
-function listOptions(req: Request): ListOptions {
-  const filters: Array<[string, string]> = [];
-  for (const key of Object.keys(req.query))
-    if (key.startsWith('filter_')) filters.push([key.slice(7), queryParam(req, key) ?? '']);
-  return { ...pageOptions(req), filters };
-}
 
 const configId = (req: Request): string => String(req.params['clicktocall_id']);
 
@@ -33,16 +25,16 @@ export const CLICKTOCALL_ENDPOINTS: Endpoint[] = [
   {
     method: 'GET',
     path: COLLECTION,
-    summary: 'List click-to-call configurations (newest first)',
+    summary: 'List click-to-call configurations (newest first), filtered as Kazoo crossbar filters',
     tag: 'clicktocall',
-    params: [...ACCOUNT, ...PAGING, 'Filters'],
+    params: [...ACCOUNT, ...PAGING, ...CROSSBAR_FILTERS, 'CreatedFrom', 'CreatedTo'],
     answers: {
       200: { description: 'A page', data: { type: 'array', items: schemaRef('ClickToCallSummary') } },
     },
     errors: [400, ...AUTHZ],
     access: 'account',
     async handler({ clicktocall, meta }, req, res) {
-      const page = await clicktocall.list(accountOf(res).id, listOptions(req));
+      const page = await clicktocall.list(accountOf(res).id, listQuery(req));
       sendPage(res, meta, page);
     },
   },

@@ -11,7 +11,18 @@ export const jsonBody = (schema: string, required = true): Obj => ({
 export const ACCOUNT = ['AccountId'];
 export const CONFIG = ['AccountId', 'ClickToCallId'];
 export const PAGING = ['PageSize', 'StartKey', 'Paginate'];
+/** A crossbar list's order and filters (README, List), besides its own created_from / created_to. */
+export const CROSSBAR_FILTERS = [
+  'Ascending',
+  'Descending',
+  'Filters',
+  'HasKey',
+  'KeyMissing',
+  'HasValue',
+  'ModifiedFrom',
+  'ModifiedTo',
+];
 export const AUTHZ = [401, 403, 404];
 export const BODY_ERRORS = [400, 413, 415];
-export const TOKEN_OR_ANONYMOUS = [{ AuthToken: [] }, { BearerToken: [] }, {}];
+export const TOKEN_OR_ANONYMOUS = [{ AuthToken: [] }, { AuthTokenQuery: [] }, { BearerToken: [] }, {}];
 export const NO_AUTH: Obj[] = [];

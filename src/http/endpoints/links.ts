@@ -47,8 +47,9 @@ export const LINK_ENDPOINTS: Endpoint[] = [
     errors: [400, ...AUTHZ],
     access: 'account',
     async handler({ links, meta }, req, res) {
-      const page = await links.list(accountOf(res).id, configId(req), pageOptions(req));
-      sendPage(res, meta, page);
+      const options = pageOptions(req);
+      const page = await links.list(accountOf(res).id, configId(req), options);
+      sendPage(res, meta, { ...page, paginated: options.paginate });
     },
   },
   {

@@ -56,12 +56,13 @@ export const WEBHOOK_ENDPOINTS: Endpoint[] = [
     async handler({ webhooks, meta }, req, res) {
       const callId = queryParam(req, 'call_id');
       const state = queryParam(req, 'state');
+      const options = pageOptions(req);
       const page = await webhooks.list(
         accountOf(res).id,
         { ...(callId !== undefined && { callId }), ...(state !== undefined && { state }) },
-        pageOptions(req),
+        options,
       );
-      sendPage(res, meta, page);
+      sendPage(res, meta, { ...page, paginated: options.paginate });
     },
   },
   {

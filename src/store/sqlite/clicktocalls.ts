@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import type { ClickToCallRecord } from '../../domain';
 import type { ClickToCallQuery } from '../ports';
 import type { Db } from './database';
@@ -17,9 +16,10 @@ export class SqliteClickToCalls {
   private readonly getStmt;
   private readonly updateStmt;
   private readonly deleteStmt;
-  private readonly listStmts = new Map<number, Statement<unknown[], RawRow>>();
+  private readonly listDownStmt;
+  private readonly listUpStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO clicktocalls (id, account_id, doc, revision, created_at, updated_at)
        VALUES (@id, @account_id, @doc, @revision, @now, @now)`,
@@ -34,6 +34,15 @@ export class SqliteClickToCalls {
     this.deleteStmt = db.prepare(
       `UPDATE clicktocalls SET deleted_at = @now, revision = @revision, updated_at = @now
        WHERE id = @id AND revision = @expected AND deleted_at IS NULL`,
+    );
+    // A range of the (account_id, rowid) index, either way.
+    this.listDownStmt = db.prepare<[string, number, number], RawRow>(
+      `SELECT ${COLUMNS} FROM clicktocalls WHERE account_id = ? AND deleted_at IS NULL AND rowid <= ?
+       ORDER BY rowid DESC LIMIT ?`,
+    );
+    this.listUpStmt = db.prepare<[string, number, number], RawRow>(
+      `SELECT ${COLUMNS} FROM clicktocalls WHERE account_id = ? AND deleted_at IS NULL AND rowid >= ?
+       ORDER BY rowid ASC LIMIT ?`,
     );
   }
 
@@ -55,29 +64,7 @@ export class SqliteClickToCalls {
   }
 
   list(q: ClickToCallQuery): ClickToCallRecord[] {
-    const stmt = this.listStatement(q.filters.length);
-    const params: Array<string | number> = [q.accountId, q.startSeq ?? Number.MAX_SAFE_INTEGER];
-    for (const [field, value] of q.filters) params.push(`$."${field}"`, `$."${field}"`, value);
-    params.push(q.limit ?? -1);
-    return stmt.all(...params).map(parse);
-  }
-
-  private listStatement(filterCount: number): Statement<unknown[], RawRow> {
-    let stmt = this.listStmts.get(filterCount);
-    if (!stmt) {
-      const filterSql = Array.from(
-        { length: filterCount },
-        () =>
-          ` AND (CASE json_type(doc, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
-                 ELSE CAST(json_extract(doc, ?) AS TEXT) END) = ?`,
-      ).join('');
-      stmt = this.db.prepare<unknown[], RawRow>(
-        `SELECT ${COLUMNS} FROM clicktocalls
-         WHERE account_id = ? AND deleted_at IS NULL AND rowid <= ?${filterSql}
-         ORDER BY rowid DESC LIMIT ?`,
-      );
-      this.listStmts.set(filterCount, stmt);
-    }
-    return stmt;
+    const [stmt, from] = q.ascending ? [this.listUpStmt, 0] : [this.listDownStmt, Number.MAX_SAFE_INTEGER];
+    return stmt.all(q.accountId, q.startSeq ?? from, q.limit ?? -1).map(parse);
   }
 }

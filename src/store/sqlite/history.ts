@@ -1,5 +1,5 @@
 import type { HistoryDoc, HistoryRecord, StatusCallback } from '../../domain';
-import type { HistoryQuery, NewHistoryRecord, NewWebhookEvent } from '../ports';
+import type { HistoryListRow, HistoryQuery, NewHistoryRecord, NewWebhookEvent } from '../ports';
 import type { Db } from './database';
 
 type RawRow = Omit<HistoryRecord, 'doc' | 'state' | 'final' | 'status_callback'> & {
@@ -8,6 +8,8 @@ type RawRow = Omit<HistoryRecord, 'doc' | 'state' | 'final' | 'status_callback'>
   final: number;
   status_callback: string | null;
 };
+
+type ListRow = RawRow & { updated_ms: number };
 
 const COLUMNS = 'rowid AS seq, account_id, clicktocall_id, created_ms, final, doc, state, status_callback';
 const parse = ({ status_callback, ...row }: RawRow): HistoryRecord => ({
@@ -31,6 +33,7 @@ export class SqliteHistory {
   private readonly updateStmt;
   private readonly openStmt;
   private readonly listStmt;
+  private readonly listUpStmt;
   private readonly existsStmt;
 
   /** Runs a write and its events as one transaction (a savepoint inside an open one). */
@@ -68,10 +71,16 @@ export class SqliteHistory {
     );
     // Newest first by (created_ms, rowid): the (clicktocall_id, created_ms) index serves the first page,
     // a deep page (a keyset, not an offset) and a created_from/created_to window alike.
-    this.listStmt = db.prepare<[string, string, number, number, number, number], RawRow>(
-      `SELECT ${COLUMNS} FROM call_history
+    this.listStmt = db.prepare<[string, string, number, number, number, number], ListRow>(
+      `SELECT ${COLUMNS}, updated_ms FROM call_history
        WHERE clicktocall_id = ? AND account_id = ? AND (created_ms, rowid) <= (?, ?) AND created_ms >= ?
        ORDER BY created_ms DESC, rowid DESC LIMIT ?`,
+    );
+    // Oldest first: the same index the other way, bounded below by the key and above by the window.
+    this.listUpStmt = db.prepare<[string, string, number, number, number, number], ListRow>(
+      `SELECT ${COLUMNS}, updated_ms FROM call_history
+       WHERE clicktocall_id = ? AND account_id = ? AND (created_ms, rowid) >= (?, ?) AND created_ms <= ?
+       ORDER BY created_ms ASC, rowid ASC LIMIT ?`,
     );
   }
 
@@ -145,13 +154,37 @@ export class SqliteHistory {
     return this.openStmt.all(afterSeq, limit).map(parse);
   }
 
-  list(q: HistoryQuery): HistoryRecord[] {
+  list(q: HistoryQuery): HistoryListRow[] {
+    const rows = q.ascending ? this.listUp(q) : this.listDown(q);
+    return rows.map((row) => ({ ...parse(row), updated_ms: row.updated_ms }));
+  }
+
+  private listDown(q: HistoryQuery): ListRow[] {
     // One upper bound, the lower of the start key and the window's end: SQLite bounds an index range by
     // one upper term only, and a second one would be a filter over every newer row.
     const end = { createdMs: q.toMs ?? Number.MAX_SAFE_INTEGER, seq: Number.MAX_SAFE_INTEGER };
     const upper = q.start !== undefined && q.start.createdMs <= end.createdMs ? q.start : end;
-    return this.listStmt
-      .all(q.clicktocallId, q.accountId, upper.createdMs, upper.seq, q.fromMs ?? 0, q.limit ?? -1)
-      .map(parse);
+    return this.listStmt.all(
+      q.clicktocallId,
+      q.accountId,
+      upper.createdMs,
+      upper.seq,
+      q.fromMs ?? 0,
+      q.limit ?? -1,
+    );
+  }
+
+  private listUp(q: HistoryQuery): ListRow[] {
+    // Likewise one lower bound: the higher of the start key and the window's beginning.
+    const begin = { createdMs: q.fromMs ?? 0, seq: 0 };
+    const lower = q.start !== undefined && q.start.createdMs >= begin.createdMs ? q.start : begin;
+    return this.listUpStmt.all(
+      q.clicktocallId,
+      q.accountId,
+      lower.createdMs,
+      lower.seq,
+      q.toMs ?? Number.MAX_SAFE_INTEGER,
+      q.limit ?? -1,
+    );
   }
 }

@@ -84,6 +84,9 @@ export class Phone {
       '-mp',
       String(opts.mediaPort),
       '-nostdin',
+      // Answer NOTIFY, INFO and UPDATE with 200 as a phone does: an auto-answer INVITE is followed by a NOTIFY
+      // (Event: talk) while the phone rings (docs/originate.md#auto-answer).
+      '-aa',
       '-trace_msg',
       '-message_file',
       traceFile,
