@@ -7,7 +7,7 @@ import type { SwitchPort } from '../calls/switch-port';
 import { gregorianSeconds } from '../calls/time';
 import type { Account, ClickToCallDoc, StatusCallback } from '../domain';
 import { AppError, fieldError, invalidCredentials, linkGone } from '../errors';
-import { newId } from '../ids';
+import { newId, randomHex } from '../ids';
 import type { Logger } from '../logger';
 import type { ConnectMetrics } from '../metrics';
 import type { Store } from '../store/ports';
@@ -166,7 +166,8 @@ export class ConnectService {
       ...('link' in caller && { linkId: caller.link.id }),
     });
 
-    const log = (input.log ?? this.deps.logger).child({ call_id: callId });
+    // The call id rides on each line rather than on a child logger made per call.
+    const log = input.log ?? this.deps.logger;
     const jobUuid = crypto.randomUUID();
     try {
       await this.deps.esl.bgapi(originate.command, {
@@ -174,7 +175,7 @@ export class ConnectService {
         timeoutMs: this.deps.commandTimeoutMs ?? BGAPI_TIMEOUT_MS,
       });
     } catch (err) {
-      log.warn('originate not accepted by the switch', { error: (err as Error).message });
+      log.warn('originate not accepted by the switch', { call_id: callId, error: (err as Error).message });
       this.deps.tracker.apply(callId, {
         type: 'gone',
         cause: 'SWITCH_UNAVAILABLE',
@@ -182,7 +183,12 @@ export class ConnectService {
       });
       throw switchUnavailable();
     }
-    log.info('originate accepted', { job_uuid: jobUuid, account_id: account.id, clicktocall_id: config.id });
+    log.info('originate accepted', {
+      call_id: callId,
+      job_uuid: jobUuid,
+      account_id: account.id,
+      clicktocall_id: config.id,
+    });
     const timeoutMs = ((config.timeout ?? DEFAULT_TIMEOUT_S) + 5) * 1000;
     void this.followJob(jobUuid, callId, timeoutMs);
     if (!input.blocking) return { status: 202, data: originate.echo };
@@ -224,7 +230,7 @@ export class ConnectService {
    */
   private async newCallId(configId: string): Promise<string> {
     for (;;) {
-      const random = this.deps.randomHex?.() ?? crypto.randomBytes(5).toString('hex');
+      const random = this.deps.randomHex?.() ?? randomHex(5);
       const callId = `c2c-${configId}-${random}`;
       if (!(await this.deps.store.history.exists(callId))) return callId;
     }

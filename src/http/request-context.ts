@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { randomHex } from '../ids';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import type { RequestLocals } from './envelope';
@@ -12,10 +12,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
-    const requestId =
-      incoming !== undefined && SAFE_REQUEST_ID.test(incoming)
-        ? incoming
-        : crypto.randomBytes(16).toString('hex');
+    const requestId = incoming !== undefined && SAFE_REQUEST_ID.test(incoming) ? incoming : randomHex(16);
     (res.locals as RequestLocals).requestId = requestId;
     res.locals['log'] = logger.child({ request_id: requestId });
     res.setHeader('X-Request-ID', requestId);
