@@ -1,9 +1,11 @@
 /**
- * `npm run bench -- --trace [rate …] [--cpu-prof] [--seconds=N]`: where the slow connects of the open-loop rows
+ * `npm run bench -- --trace [rate …] [--cpu-prof] [--seconds=N] [--open=N]`: where the slow connects of the open-loop rows
  * spend their time. The service runs with bench/trace-preload.ts loaded (event-loop delay, GC, slow SQLite calls);
  * for each rate (default 500 and 1000 req/s, 10 s), the added latency of every connect (request written →
  * `bgapi originate` read by the fake switch) is matched with what happened in the service meanwhile, and the
  * slowest 1 % are attributed: a GC, a slow SQLite call (its SQL), another stall of the event loop, or nothing seen.
+ * `--open=N` first leaves N calls open in the service (the fake switch never ends them), as the full run's earlier
+ * rows do before its latency rows.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,12 +24,13 @@ type Span = { from: bigint; to: bigint; what: string; ms: number };
 
 export async function traceRun(
   rates: number[],
-  opts: { durationS?: number; cpuProfile?: boolean } = {},
+  opts: { durationS?: number; cpuProfile?: boolean; open?: number } = {},
 ): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-trace-'));
   const sw = await forkReady('switch-proc', ['accept']);
   try {
-    for (const rate of rates) await traceRate(dir, sw, rate, opts.durationS ?? 10, opts.cpuProfile === true);
+    for (const rate of rates)
+      await traceRate(dir, sw, rate, opts.durationS ?? 10, opts.cpuProfile === true, opts.open ?? 0);
   } finally {
     await sw.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -40,6 +43,7 @@ async function traceRate(
   rate: number,
   durationS: number,
   cpuProfile: boolean,
+  open: number,
 ): Promise<void> {
   const traceFile = path.join(dir, `trace-${rate}.json`);
   const profDir = path.join(dir, `prof-${rate}`);
@@ -68,6 +72,17 @@ async function traceRate(
     );
     const url = `${svc.base}/v2/accounts/${svc.accountId ?? ''}/clicktocall/${data.id}/connect?contact=%2B15551234567`;
     const headers = { 'X-Auth-Token': token };
+    if (open > 0) {
+      // Calls left open before the measure, 1,000 a second (the service queues what it cannot take at once).
+      const placed = await openLoop({
+        url,
+        rate: 1000,
+        durationS: Math.ceil(open / 1000),
+        headers,
+        onAnswer: () => undefined,
+      });
+      log(`left ${placed.sent - placed.failed} calls open before the measure`);
+    }
     // Warm-up: 2 s at the same rate, not measured.
     await openLoop({ url, rate, durationS: 2, headers, onAnswer: () => undefined });
     const cpuBefore = cpuMs(svc.pid);
@@ -191,10 +206,16 @@ export function traceFromArgs(args: string[]): Promise<void> {
     .filter((a) => !a.startsWith('--'))
     .map(Number)
     .filter((n) => Number.isFinite(n) && n > 0);
-  const seconds = /^--seconds=(\d+)$/.exec(args.find((a) => a.startsWith('--seconds=')) ?? '')?.[1];
+  const numberOf = (name: string): number | undefined => {
+    const m = new RegExp(`^--${name}=(\\d+)$`).exec(args.find((a) => a.startsWith(`--${name}=`)) ?? '');
+    return m?.[1] === undefined ? undefined : Number(m[1]);
+  };
+  const seconds = numberOf('seconds');
+  const open = numberOf('open');
   return traceRun(rates.length > 0 ? rates : [500, 1000], {
     cpuProfile: args.includes('--cpu-prof'),
-    ...(seconds !== undefined && { durationS: Number(seconds) }),
+    ...(seconds !== undefined && { durationS: seconds }),
+    ...(open !== undefined && { open }),
   });
 }
 
