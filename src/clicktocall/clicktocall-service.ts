@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { badIdentifier, preconditionFailed, validationError } from '../errors';
+import { badIdentifier, preconditionFailed } from '../errors';
 import type { ClickToCallDoc, ClickToCallRecord } from '../domain';
 import { isId, newId } from '../ids';
 import type { Logger } from '../logger';
@@ -7,6 +7,7 @@ import type { ClickToCallRepository, WebhookOutboxRepository } from '../store/po
 import { deepMerge } from './merge';
 import { contactSeesExtension } from './originate-request';
 import { matchesAll } from './filters';
+import { dataNotAnObject } from './kazoo-errors';
 import { encodeKey, pageWindow, scanPage, type ListOptions, type ListPage } from './paging';
 import type { ClickToCallValidator } from './validation';
 
@@ -89,10 +90,7 @@ export class ClickToCallService {
     ifMatch?: string,
   ): Promise<Versioned<ClickToCallDoc>> {
     const row = await this.live(accountId, id, ifMatch);
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw validationError({
-        data: { type: { message: 'Value did not match type(s): object', target: 'object' } },
-      });
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw dataNotAnObject();
     return this.save(row, this.clean(deepMerge(row.doc, body as Record<string, unknown>)));
   }
 
@@ -172,10 +170,7 @@ export class ClickToCallService {
 
   /** The writable part of a request body, validated (coerced, defaults written). */
   private clean(body: unknown): Record<string, unknown> {
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw validationError({
-        data: { type: { message: 'Value did not match type(s): object', target: 'object' } },
-      });
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw dataNotAnObject();
     const doc = Object.fromEntries(Object.entries(body).filter(([key]) => isWritableKey(key)));
     this.deps.validate(doc);
     return doc;

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { validationError, type AppError } from '../errors';
 
 /**
  * One validation problem in Kazoo's shape (README, Errors): `data.<path>.<rule>` is `{ message, target?, cause?,
@@ -8,14 +9,21 @@ export type KazooEntry = { message: string; target?: unknown; cause?: unknown; v
 
 type Params = Record<string, unknown>;
 
+/** Kazoo's `type` entry: the value is not of these types (joined with ", " when several). */
+export const typeEntry = (types: string | readonly string[]): KazooEntry => {
+  const joined = [types].flat().join(', ');
+  return { message: `Value did not match type(s): ${joined}`, target: joined };
+};
+
+/** The request's `data` is not an object: Kazoo's `type` entry at `data`. */
+export const dataNotAnObject = (): AppError => validationError({ data: { type: typeEntry('object') } });
+
 /** Kazoo's message and target for a standard rule, or undefined for a rule Kazoo has no wording of. */
 function wording(keyword: string, p: Params): { message: string; target?: unknown } | undefined {
   const limit = p['limit'];
   switch (keyword) {
-    case 'type': {
-      const types = [p['type']].flat().join(', ');
-      return { message: `Value did not match type(s): ${types}`, target: types };
-    }
+    case 'type':
+      return typeEntry([p['type']].flat().map(String));
     case 'minLength':
       return { message: `String must be at least ${String(limit)} characters`, target: limit };
     case 'maxLength':

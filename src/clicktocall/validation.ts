@@ -12,7 +12,7 @@ import { withDefaults } from '../webhooks/events';
 import { LINK_SCHEMA, originProblem, type LinkRequest } from '../links/link-schema';
 import { CLICKTOCALL_SCHEMA, STATUS_CALLBACK_SCHEMA, UNKNOWN_STRING_MAX } from './clicktocall-schema';
 import { coerceLikeKazoo } from './kazoo-coercion';
-import { kazooEntry, maxLengthEntry, type KazooEntry } from './kazoo-errors';
+import { dataNotAnObject, kazooEntry, maxLengthEntry, type KazooEntry } from './kazoo-errors';
 import { ringbackProblem } from './ringback';
 import { whitelistProblem } from './whitelist';
 
@@ -220,10 +220,7 @@ export function createValidators(): {
       return withDefaults(doc.status_callback as StatusCallback);
     },
     link: (body) => {
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        const entry: KazooEntry = { message: 'Value did not match type(s): object', target: 'object' };
-        throw validationError({ data: { type: entry } });
-      }
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw dataNotAnObject();
       coerceLikeKazoo(LINK_SCHEMA, body);
       const details = validateLink(body) ? {} : toDetails(validateLink.errors ?? [], body);
       if (Object.keys(details).length > 0) throw validationError(details);
