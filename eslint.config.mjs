@@ -106,10 +106,16 @@ function outsideEsl() {
   };
   // The services speak to the store's ports; the composition root alone picks the adapter.
   const STORE_ADAPTER = {
-    group: ['**/store/sqlite/**', 'better-sqlite3'],
+    group: ['**/store/sqlite/**', '**/store/pg/**', 'better-sqlite3', 'pg'],
     message: 'services speak to the store ports (src/store/ports.ts); only src/runtime.ts picks an adapter',
   };
-  const ADAPTER_AND_ROOT = ['src/store/sqlite/*.ts', 'src/runtime.ts'];
+  // The adapters, the copy between them, PostgreSQL's tracking leases, and the root.
+  const OWN_BY_DEPTH = {
+    1: ['src/runtime.ts'],
+    2: ['src/store/copy.ts', 'src/switches/pg-leases.ts'],
+    3: ['src/store/sqlite/*.ts', 'src/store/pg/*.ts'],
+  };
+  const ADAPTER_AND_ROOT = Object.values(OWN_BY_DEPTH).flat();
   const configs = [];
   for (const root of ['src', 'test', 'bench', 'fake-switch']) {
     for (let depth = 1; depth <= 6; depth++) {
@@ -122,7 +128,7 @@ function outsideEsl() {
       if (root === 'src') {
         configs.push({ files, ignores: ADAPTER_AND_ROOT, rules: rule([deep, STORE_ADAPTER]) });
         // The adapter and the root themselves: the barrel rule only (at their own depth).
-        const own = { 1: ['src/runtime.ts'], 3: ['src/store/sqlite/*.ts'] }[depth];
+        const own = OWN_BY_DEPTH[depth];
         if (own) configs.push({ files: own, rules: rule([deep]) });
       } else {
         configs.push({ files, rules: rule(root === 'fake-switch' ? [deep, FAKE_SWITCH_ONLY] : [deep]) });

@@ -138,7 +138,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-function jobResultOf(jobUuid: string, event: EslEvent): EslJobResult {
+/** A `BACKGROUND_JOB` event's outcome: `-…` is a failure, anything else (`+OK …`, command output) a success. */
+export function jobResultOf(jobUuid: string, event: EslEvent): EslJobResult {
   const body = event.body ?? '';
   const line = body.replace(/\n$/, '');
   const ok = !line.startsWith('-');
@@ -462,7 +463,9 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     const jobUuid = event.header('Job-UUID');
     const entry = jobUuid === undefined ? undefined : this.jobs.get(jobUuid);
     if (jobUuid === undefined || !entry) {
-      this.log.debug('esl foreign BACKGROUND_JOB ignored', { jobUuid });
+      // Another connection's job (FreeSWITCH sends every job's outcome to every subscriber): an event like any
+      // other, for a listener that follows the jobs of others.
+      this.safeEmit('event', event);
       return;
     }
     if (entry.result) return;

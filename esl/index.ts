@@ -13,6 +13,7 @@
  */
 export {
   EslClient,
+  jobResultOf,
   type EslClientOptions,
   type EslClientEvents,
   type EslSubscription,

@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { AppError } from './errors';
 import { createLogger } from './logger';
-import { buildRuntime, NO_SWITCH, type Runtime } from './runtime';
+import { openRuntime, NO_SWITCH, type Runtime } from './runtime';
+import { soleLeases } from './switches/tracking-leases';
+import { copySqliteToPostgres, CopyRefused } from './store/copy';
 
 const USAGE = `usage:
   cli accounts create --name NAME --realm REALM [--parent ID] [--context CTX] [--allow-sip]
   cli accounts list
   cli api-keys create --account ID
-  cli api-keys revoke --key API_KEY`;
+  cli api-keys revoke --key API_KEY
+  cli copy-to-postgres --from SQLITE_FILE --to POSTGRES_URL [--schema NAME]`;
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -18,6 +21,7 @@ export async function runCli(
   env: Record<string, string | undefined>,
   out: Out,
 ): Promise<number> {
+  if (argv[0] === 'copy-to-postgres') return copyToPostgres(argv.slice(1), out);
   const [noun, verb, ...rest] = argv;
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -44,7 +48,7 @@ export async function runCli(
   try {
     const config = loadConfig(env);
     const logger = createLogger({ level: 'error', stream: process.stderr });
-    runtime = buildRuntime({ config, logger, esl: NO_SWITCH, metrics: false });
+    runtime = await openRuntime({ config, logger, esl: NO_SWITCH, metrics: false, leases: soleLeases() });
     const { accounts } = runtime.services;
     const print = (v: unknown) => out.stdout(`${JSON.stringify(v)}\n`);
     const command = `${noun ?? ''} ${verb ?? ''}`;
@@ -89,6 +93,47 @@ export async function runCli(
 }
 
 class UsageError extends Error {}
+
+/**
+ * `copy-to-postgres`: the SQLite store in a file into an empty PostgreSQL database (src/store/copy.ts). Prints the
+ * rows copied per table, and the target without its password.
+ */
+async function copyToPostgres(args: string[], out: Out): Promise<number> {
+  let values: { from?: string | undefined; to?: string | undefined; schema?: string | undefined };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { from: { type: 'string' }, to: { type: 'string' }, schema: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    out.stderr(`${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { from, to, schema } = values;
+  if (from === undefined || to === undefined) {
+    out.stderr(`--from and --to are required\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    const copied = await copySqliteToPostgres({ from, to, ...(schema !== undefined && { schema }) });
+    out.stdout(`${JSON.stringify(copied)}\n`);
+    return 0;
+  } catch (e) {
+    // pg's errors name the host and the user at most; should one hold the URL or its password, they are masked.
+    const reason = e instanceof CopyRefused ? e.message : `the copy failed: ${(e as Error).message}`;
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(to).password);
+    } catch {
+      // Not a URL: pg could not have used it either.
+    }
+    let said = reason.split(to).join('(the --to URL)');
+    if (password !== '') said = said.split(password).join('***');
+    out.stderr(`${said}\n`);
+    return 1;
+  }
+}
 
 if (require.main === module) {
   void runCli(process.argv.slice(2), process.env, {

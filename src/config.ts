@@ -6,6 +6,16 @@ export type Config = Readonly<{
   port: number;
   host: string;
   dbPath: string;
+  /**
+   * PostgreSQL (`postgres://…`): the store shared by several instances, which then share the switches' tracking
+   * (docs/switches.md). Unset: the SQLite file at `dbPath`. Never logged.
+   */
+  databaseUrl?: string;
+  /**
+   * The switches calls are placed on (docs/switches.md): from `SWITCHES`, or the one switch of `ESL_HOST`,
+   * `ESL_PORT` and `ESL_PASSWORD`, named `default`.
+   */
+  switches: ReadonlyArray<SwitchConfig>;
   eslHost: string;
   eslPort: number;
   eslPassword: string;
@@ -37,6 +47,15 @@ export type Config = Readonly<{
   }>;
 }>;
 
+/** One switch of `SWITCHES`. The password is a secret: never logged, never in an error message. */
+export type SwitchConfig = Readonly<{
+  name: string;
+  host: string;
+  port: number;
+  password: string;
+  weight: number;
+}>;
+
 type Env = Record<string, string | undefined>;
 
 const ENV_SCHEMA = {
@@ -45,6 +64,8 @@ const ENV_SCHEMA = {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8000 },
     HOST: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
     DB_PATH: { type: 'string', minLength: 1, default: './data/clicktocall.db' },
+    DATABASE_URL: { type: 'string', maxLength: 2048, pattern: '^postgres(ql)?://[^\\s]+$' },
+    SWITCHES: { type: 'string', maxLength: 65536 },
     ESL_HOST: { type: 'string', minLength: 1, maxLength: 255, default: '127.0.0.1' },
     ESL_PORT: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
     ESL_PASSWORD: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$', default: 'ClueCon' },
@@ -67,7 +88,7 @@ const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true });
 const validateEnv = ajv.compile(ENV_SCHEMA);
 
 /** Variables whose value is a secret: a problem with one never shows the value. */
-const SECRETS = new Set(['ESL_PASSWORD', 'METRICS_TOKEN']);
+const SECRETS = new Set(['ESL_PASSWORD', 'METRICS_TOKEN', 'DATABASE_URL', 'SWITCHES']);
 
 /** Thrown when the environment is invalid; its message lists every problem. */
 export class ConfigError extends Error {
@@ -99,10 +120,25 @@ export function loadConfig(env: Env): Config {
   const mediaProblem = mediaLocationProblem(v['MEDIA_LOCATION'] as string);
   if (mediaProblem !== undefined)
     throw new ConfigError([`MEDIA_LOCATION ${mediaProblem} (got ${JSON.stringify(v['MEDIA_LOCATION'])})`]);
+  const eslPassword = v['ESL_PASSWORD'] as string;
+  const switches =
+    v['SWITCHES'] === undefined
+      ? [
+          Object.freeze({
+            name: 'default',
+            host: v['ESL_HOST'] as string,
+            port: v['ESL_PORT'] as number,
+            password: eslPassword,
+            weight: 1,
+          }),
+        ]
+      : switchesOf(v['SWITCHES'] as string, eslPassword);
   return Object.freeze({
     port: v['PORT'] as number,
     host: v['HOST'] as string,
     dbPath: v['DB_PATH'] as string,
+    ...(v['DATABASE_URL'] !== undefined && { databaseUrl: v['DATABASE_URL'] as string }),
+    switches: Object.freeze(switches),
     eslHost: v['ESL_HOST'] as string,
     eslPort: v['ESL_PORT'] as number,
     eslPassword: v['ESL_PASSWORD'] as string,
@@ -121,6 +157,48 @@ export function loadConfig(env: Env): Config {
       perDestination: v['WEBHOOKS_PER_DESTINATION'] as number,
     }),
   });
+}
+
+const SWITCH_SCHEMA = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 64,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'host'],
+    properties: {
+      name: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+      host: { type: 'string', minLength: 1, maxLength: 255 },
+      port: { type: 'integer', minimum: 1, maximum: 65535, default: 8021 },
+      password: { type: 'string', minLength: 1, maxLength: 256, pattern: '^[^\\s]+$' },
+      weight: { type: 'integer', minimum: 1, maximum: 1000, default: 1 },
+    },
+  },
+} as const;
+const validateSwitches = ajv.compile(SWITCH_SCHEMA);
+
+/**
+ * `SWITCHES`: a JSON list of `{"name", "host", "port", "password", "weight"}` (port 8021, weight 1 and the password
+ * of `ESL_PASSWORD` by default). A problem names the entry and the field, never a password.
+ */
+function switchesOf(text: string, defaultPassword: string): SwitchConfig[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    throw new ConfigError(['SWITCHES must be a JSON list of switches']);
+  }
+  if (!validateSwitches(list))
+    throw new ConfigError(
+      (validateSwitches.errors ?? []).map((e) => `SWITCHES${e.instancePath} ${e.message ?? 'is invalid'}`),
+    );
+  const switches = (list as Array<Omit<SwitchConfig, 'password'> & { password?: string }>).map((s) =>
+    Object.freeze({ ...s, password: s.password ?? defaultPassword }),
+  );
+  const names = new Set(switches.map((s) => s.name));
+  if (names.size !== switches.length) throw new ConfigError(['SWITCHES names two switches alike']);
+  return switches;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { buildRuntime } from './runtime';
+import { openRuntime } from './runtime';
 
 /** The only file that reads process.env, listens, and exits. */
 async function main(): Promise<void> {
@@ -14,7 +14,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel });
-  const runtime = buildRuntime({ config, logger });
+  let runtime;
+  try {
+    runtime = await openRuntime({ config, logger });
+  } catch (err) {
+    // The database named by DATABASE_URL is unreachable or refused us (the message carries no password).
+    logger.error('cannot open the database', { error: (err as Error).message });
+    process.exit(1);
+  }
   runtime.start();
   const first = await runtime.services.accounts.bootstrap();
   if (first) {
@@ -31,8 +38,8 @@ async function main(): Promise<void> {
     logger.info('listening', {
       host: config.host,
       port,
-      db: config.dbPath,
-      switch: `${config.eslHost}:${config.eslPort}`,
+      db: config.databaseUrl === undefined ? config.dbPath : 'postgresql',
+      switches: config.switches.map((sw) => `${sw.name}=${sw.host}:${sw.port}`).join(' '),
       dialplan_context: config.dialplanContext,
     });
   });

@@ -27,6 +27,9 @@ export const METRIC_NAMES = [
   'clicktocall_esl_connected',
   'clicktocall_esl_reconnects_total',
   'clicktocall_esl_command_duration_seconds',
+  'clicktocall_switch_up',
+  'clicktocall_switch_load',
+  'clicktocall_switch_tracked',
   'clicktocall_esl_events_total',
   'clicktocall_esl_events_unknown_total',
   'clicktocall_store_write_duration_seconds',
@@ -72,7 +75,9 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics, Web
   private outboxSource: Pick<WebhookOutboxRepository, 'pending'> | undefined;
   private readonly clock: () => number;
   private inFlightSource: () => number = () => 0;
-  private eslStateSource: () => boolean = () => false;
+  private readonly eslLinks: SwitchPort[] = [];
+  private readonly eslStateSource = (): boolean => this.eslLinks.some((link) => link.connected);
+  private switchSource: () => Array<{ name: string; up: boolean; load: number; tracked: boolean }> = () => [];
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -114,6 +119,36 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics, Web
       registers,
       collect: (): void => this.eslConnected.set(this.eslStateSource() ? 1 : 0),
     });
+    const perSwitch = (
+      name: string,
+      help: string,
+      value: (s: ReturnType<typeof this.switchSource>[number]) => number,
+    ) => {
+      const gauge: Gauge<'switch'> = new Gauge({
+        name,
+        help,
+        labelNames: ['switch'] as const,
+        registers,
+        collect: (): void => {
+          gauge.reset();
+          for (const s of this.switchSource()) gauge.set({ switch: s.name }, value(s));
+        },
+      });
+      return gauge;
+    };
+    perSwitch('clicktocall_switch_up', '1 while the switch is connected and answering, else 0', (s) =>
+      s.up ? 1 : 0,
+    );
+    perSwitch(
+      'clicktocall_switch_load',
+      'Sessions the switch reported at its last probe plus calls placed on it since (several switches only)',
+      (s) => s.load,
+    );
+    perSwitch(
+      'clicktocall_switch_tracked',
+      "1 while this instance follows the switch's calls (holds its tracking lease), else 0",
+      (s) => (s.tracked ? 1 : 0),
+    );
     this.eslReconnects = new Counter({
       name: 'clicktocall_esl_reconnects_total',
       help: 'Event socket reconnections after the first connection',
@@ -225,6 +260,11 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics, Web
     }
   }
 
+  /** An asynchronous write's latency (the PostgreSQL adapter's, until its batch committed). */
+  storeWriteObserved(operation: string, durationS: number): void {
+    this.storeWrites.observe({ operation }, durationS);
+  }
+
   storeCommitFailed(): void {
     this.storeCommitFailures.inc();
   }
@@ -254,12 +294,18 @@ export class Metrics implements IntakeMetrics, ConnectMetrics, StoreMetrics, Web
     this.inFlightSource = source;
   }
 
+  /** Each switch's state, load and whether this instance tracks it (docs/switches.md). */
+  trackSwitches(source: () => Array<{ name: string; up: boolean; load: number; tracked: boolean }>): void {
+    this.switchSource = source;
+  }
+
   /**
    * Meters a switch link: its state and reconnects, and the latency of every command sent through the
    * returned port (which the services then use in place of `esl`).
    */
   meterSwitch(esl: SwitchPort): SwitchPort {
-    this.eslStateSource = () => esl.connected;
+    // With several switches, the link gauge is 1 while at least one is up (clicktocall_switch_up tells which).
+    this.eslLinks.push(esl);
     esl.on('connected', ({ reconnect }) => {
       if (reconnect) this.eslReconnects.inc();
     });

@@ -25,7 +25,12 @@ import type { Logger } from './logger';
 import { Metrics } from './metrics';
 import type { Store } from './store/ports';
 import { openSqliteStore } from './store/sqlite/store';
+import { openPgStore } from './store/pg/store';
 import { startSwitchLink } from './switch-link';
+import { SwitchSet, type SwitchMember } from './switches/switch-set';
+import { pgLeases } from './switches/pg-leases';
+import { soleLeases, type TrackingLeases } from './switches/tracking-leases';
+import { StandbyEvents, type TrackingScope } from './calls/tracking-scope';
 import { DeliveryWorker, type DeliveryOptions } from './webhooks/delivery-worker';
 import { LinkService } from './links/link-service';
 import { RateLimit } from './rate-limit';
@@ -46,10 +51,19 @@ export type RuntimeOptions = {
   /** The store; default: SQLite at `config.dbPath`. The runtime closes it. */
   store?: Store;
   /**
-   * The switch link; default: the ESL client to `config.esl*`, connecting at once (closed by the runtime). A given
-   * link is the caller's to close.
+   * One switch link, named as the first of `config.switches`; default: an ESL client to each of `config.switches`,
+   * connecting at once (closed by the runtime). A given link is the caller's to close.
    */
   esl?: SwitchPort;
+  /** Several switch links with their names and weights (the caller's to close); wins over `esl`. */
+  switches?: SwitchMember[];
+  /** How the switches are probed when there are several (tests). */
+  switchProbe?: { intervalMs?: number; timeoutMs?: number };
+  /**
+   * Which switches this process tracks: default, PostgreSQL's advisory locks when `config.databaseUrl` is set
+   * (several instances), otherwise every switch.
+   */
+  leases?: TrackingLeases;
   /** Prometheus metrics: default a registry with Node's process metrics; `false` for none. */
   metrics?: Metrics | false;
   now?: () => Date;
@@ -78,8 +92,11 @@ export type RuntimeOptions = {
 export type Runtime = {
   app: Express;
   store: Store;
-  /** The switch link as the services use it (metered when there are metrics). */
+  /** The first switch's link as the services use it (metered when there are metrics). */
   esl: SwitchPort;
+  /** Every switch, as the services use them. */
+  switches: SwitchSet;
+  leases: TrackingLeases;
   metrics: Metrics | undefined;
   meta: EnvelopeMeta;
   services: {
@@ -109,6 +126,25 @@ export type Runtime = {
   close(): Promise<void>;
 };
 
+/**
+ * `buildRuntime` over the store the configuration names: PostgreSQL when `config.databaseUrl` is set (opened, and
+ * migrated, before the runtime is built), otherwise SQLite at `config.dbPath`.
+ */
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  if (opts.store !== undefined || opts.config.databaseUrl === undefined) return buildRuntime(opts);
+  const metrics =
+    opts.metrics === false
+      ? undefined
+      : (opts.metrics ??
+        new Metrics({ processMetrics: true, now: () => (opts.now?.() ?? new Date()).getTime() }));
+  const store = await openPgStore({
+    url: opts.config.databaseUrl,
+    logger: opts.logger.child({ module: 'store' }),
+    ...(metrics && { metrics }),
+  });
+  return buildRuntime({ ...opts, store, metrics: metrics ?? false });
+}
+
 /** The envelope's `node` (a hash of the host name, as Kazoo's) and `version`. */
 export function envelopeMeta(): EnvelopeMeta {
   return {
@@ -136,9 +172,39 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
   const store =
     opts.store ??
     openSqliteStore({ file: config.dbPath, logger: logger.child({ module: 'store' }), metrics });
-  const owned: OwnedSwitch | undefined = opts.esl === undefined ? startSwitchLink(config, logger) : undefined;
-  const link: SwitchPort = opts.esl ?? owned ?? NO_SWITCH;
-  const esl = metrics ? metrics.meterSwitch(link) : link;
+  const owned: Array<SwitchMember & { link: OwnedSwitch }> =
+    opts.switches === undefined && opts.esl === undefined
+      ? config.switches.map((sw) => ({
+          name: sw.name,
+          weight: sw.weight,
+          link: startSwitchLink(sw, config.dialplanContext, logger),
+        }))
+      : [];
+  const given: SwitchMember[] =
+    opts.switches ??
+    (opts.esl ? [{ name: config.switches[0]?.name ?? 'default', weight: 1, link: opts.esl }] : owned);
+  const switches = new SwitchSet(
+    given.map((m) => ({ ...m, link: metrics ? metrics.meterSwitch(m.link) : m.link })),
+    {
+      ...(opts.switchProbe?.intervalMs !== undefined && { probeIntervalMs: opts.switchProbe.intervalMs }),
+      ...(opts.switchProbe?.timeoutMs !== undefined && { probeTimeoutMs: opts.switchProbe.timeoutMs }),
+    },
+  );
+  const esl = switches.link(undefined) ?? NO_SWITCH;
+  const leases =
+    opts.leases ??
+    (config.databaseUrl === undefined
+      ? soleLeases()
+      : pgLeases({
+          url: config.databaseUrl,
+          switchNames: switches.names,
+          logger: logger.child({ module: 'leases' }),
+        }));
+  const scope: TrackingScope = {
+    tracks: (name) => leases.holds(name),
+    switchOf: (name) => switches.nameOf(name),
+  };
+  const standby = new StandbyEvents();
 
   const notices = callNotices((err, notice) =>
     logger.error('a call notice subscriber failed', {
@@ -197,12 +263,15 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     history: store.history,
     logger,
     now,
+    scope,
+    standby,
     ...(metrics && { metrics }),
   });
   const reconciler = new Reconciler({
     tracker,
     history: store.history,
-    esl,
+    switches,
+    scope,
     logger,
     now,
     ...(timings.reconcileGraceMs !== undefined && { graceMs: timings.reconcileGraceMs }),
@@ -211,7 +280,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     tracker,
     history: store.history,
     reconciler,
-    esl,
+    switches,
+    scope,
     logger,
     now,
     ...(timings.sweepIntervalMs !== undefined && { intervalMs: timings.sweepIntervalMs }),
@@ -233,7 +303,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     clicktocall,
     store,
     tracker,
-    esl,
+    switches,
+    scope,
     validateRequestVars: validators.requestVars,
     validateStatusCallback: validators.statusCallback,
     onEvents: () => webhooks.nudge(),
@@ -250,7 +321,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     configs: store.clicktocalls,
     tracker,
     reconciler,
-    esl,
+    switches,
+    scope,
     now,
     logger: logger.child({ module: 'calls' }),
   });
@@ -274,13 +346,27 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     onEvents: () => webhooks.nudge(),
   });
 
+  metrics?.trackSwitches(() =>
+    switches.status().map((s) => ({ name: s.name, up: s.up, load: s.load, tracked: leases.holds(s.name) })),
+  );
+  // One switch up is enough to serve: connects go to it (docs/switches.md).
   const health: HealthProbe = async () => {
     const database = await store.writable();
-    const link = esl.connected;
+    const link = switches.anyUp;
     const reasons = [...(database ? [] : ['database not writable']), ...(link ? [] : ['switch link down'])];
+    const several = switches.names.length > 1;
     return {
       ok: reasons.length === 0,
-      checks: { process: 'up', database: database ? 'up' : 'down', switch: link ? 'up' : 'down' },
+      checks: {
+        process: 'up',
+        database: database ? 'up' : 'down',
+        switch: link ? 'up' : 'down',
+      },
+      ...(several && {
+        switches: Object.fromEntries(
+          switches.status().map((s) => [s.name, { up: s.up, load: s.load, tracked: leases.holds(s.name) }]),
+        ),
+      }),
       ...(reasons.length > 0 && { reason: reasons.join('; ') }),
     };
   };
@@ -309,6 +395,8 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     app,
     store,
     esl,
+    switches,
+    leases,
     metrics,
     meta,
     services: { accounts, clicktocall, connect, history, webhooks: webhookService, links },
@@ -317,7 +405,17 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     start() {
       if (started) return;
       started = true;
-      esl.on('event', (event) => intake.onEslEvent(event));
+      switches.onEvent((event, switchName) => intake.onEslEvent(event, switchName));
+      // A switch taken over (its last tracker died): its events kept meanwhile, then its open calls checked.
+      leases.onChange(({ switchName, held }) => {
+        if (held) {
+          const replayed = intake.replayStandby(switchName);
+          logger.info('switch taken over', { switch: switchName, replayed_events: replayed });
+          void reconciler.reconcileAll(switchName);
+        } else tracker.forgetSwitch((base) => switches.nameOf(base.switch) === switchName);
+      });
+      leases.start();
+      switches.start();
       reconciler.start();
       sweeper.start();
       webhooks.start();
@@ -325,10 +423,12 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        switches.stop();
+        await leases.stop();
         await webhooks.stop();
         gauge?.stop();
         sender?.close();
-        await owned?.close();
+        await Promise.all(owned.map((m) => m.link.close()));
         await store.close();
       })();
       return closing;

@@ -1,23 +1,23 @@
 import { EslClient } from '../esl';
 import { CALL_SUBSCRIPTION } from './calls/subscription';
-import type { Config } from './config';
+import type { SwitchConfig } from './config';
 import type { Logger } from './logger';
 
 /** What an outage looks like to an operator: the switch cannot be reached, or it refused the password. */
 type Outage = 'unreachable' | 'auth';
 
 /**
- * The one ESL connection of the service, started at once and reconnected forever. Logs in plain words, once per
+ * The ESL connection to one switch, started at once and reconnected forever. Logs in plain words, once per
  * outage (not once per retry), when the switch is unreachable or refuses the password, and when it is back; a
  * deliberate close says nothing. On every connection it checks that the dialplan context of the calls exists.
  */
-export function startSwitchLink(config: Config, logger: Logger): EslClient {
+export function startSwitchLink(sw: SwitchConfig, dialplanContext: string, logger: Logger): EslClient {
   const log = logger.child({ module: 'esl' });
-  const where = { host: config.eslHost, port: config.eslPort };
+  const where = { switch: sw.name, host: sw.host, port: sw.port };
   const esl = new EslClient({
-    host: config.eslHost,
-    port: config.eslPort,
-    password: config.eslPassword,
+    host: sw.host,
+    port: sw.port,
+    password: sw.password,
     logger: log,
     subscription: CALL_SUBSCRIPTION,
   });
@@ -43,7 +43,7 @@ export function startSwitchLink(config: Config, logger: Logger): EslClient {
         error: health.lastError,
       });
   });
-  esl.on('connected', () => void checkDialplanContext(esl, config.dialplanContext, log));
+  esl.on('connected', () => void checkDialplanContext(esl, dialplanContext, log));
   esl.start();
   return esl;
 }

@@ -3,8 +3,9 @@ import type { Logger } from '../logger';
 import type { HistoryRepository } from '../store/ports';
 import type { CallEvent } from './call-state';
 import type { CallTracker } from './call-tracker';
-import { callEventOf } from './esl-events';
+import { callEventOf, jobEventOf } from './esl-events';
 import { ensureTracked } from './resume';
+import type { StandbyEvents, TrackingScope } from './tracking-scope';
 
 /** What the intake reports (optional): every event by name, and those no followed call takes. */
 export type IntakeMetrics = {
@@ -18,6 +19,9 @@ export type CallIntakeDeps = {
   logger: Logger;
   now: () => Date;
   metrics?: IntakeMetrics;
+  /** The switches this process follows (default: all), and where the others' events wait for a takeover. */
+  scope?: TrackingScope;
+  standby?: StandbyEvents;
 };
 
 /**
@@ -36,12 +40,21 @@ export class CallIntake {
     this.log = deps.logger.child({ module: 'intake' });
   }
 
-  onEslEvent(event: EslEvent): void {
+  /**
+   * One event of a switch (`switchName`: which one; undefined: the only one). Besides the legs' events, the
+   * outcome of an originate placed by another process on a switch this one tracks (docs/switches.md).
+   */
+  onEslEvent(event: EslEvent, switchName?: string): void {
+    if (switchName !== undefined && this.deps.scope?.tracks(switchName) === false) {
+      this.deps.standby?.keep(switchName, event);
+      return;
+    }
     this.stats.events += 1;
     this.deps.metrics?.eslEvent(event.name);
-    const callId = event.header('variable_c2c_call_id');
+    const job = event.name === 'BACKGROUND_JOB' ? jobEventOf(event, this.deps.now) : undefined;
+    const callId = job?.callId ?? event.header('variable_c2c_call_id');
     if (callId === undefined) this.deps.metrics?.eslEventUnknown('not_clicktocall');
-    const callEvent = callId === undefined ? undefined : callEventOf(event, this.deps.now);
+    const callEvent = job?.event ?? (callId === undefined ? undefined : callEventOf(event, this.deps.now));
     if (callId === undefined || callEvent === undefined) {
       this.stats.ignored += 1;
       return;
@@ -49,6 +62,13 @@ export class CallIntake {
     const waiting = this.resuming.get(callId);
     if (waiting) waiting.push(callEvent);
     else if (!this.deps.tracker.apply(callId, callEvent)) this.resume(callId, callEvent);
+  }
+
+  /** A lease gained: the switch's events kept meanwhile, in the order they came. */
+  replayStandby(switchName: string): number {
+    const events = this.deps.standby?.take(switchName) ?? [];
+    for (const event of events) this.onEslEvent(event, switchName);
+    return events.length;
   }
 
   private resume(callId: string, first: CallEvent): void {

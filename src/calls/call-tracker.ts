@@ -47,9 +47,29 @@ export class CallTracker {
 
   /** A new call: its initial record, to insert with the connect, and tracking from now on. */
   begin(base: RecordBase): { doc: HistoryDoc; state: CallState } {
+    const initial = CallTracker.initial(base);
+    this.calls.set(base.call_id, { base, state: initial.state });
+    return initial;
+  }
+
+  /** A new call's initial record and state, for a call another process follows (docs/switches.md). */
+  static initial(base: RecordBase): { doc: HistoryDoc; state: CallState } {
     const state = initialState(base.call_id, base.created);
-    this.calls.set(base.call_id, { base, state });
     return { doc: renderRecord(base, state), state };
+  }
+
+  /**
+   * Stops following the calls of a switch (its lease went to another process, which resumes them from their
+   * records); returns how many.
+   */
+  forgetSwitch(inSwitch: (base: RecordBase) => boolean): number {
+    let n = 0;
+    for (const [callId, tracked] of this.calls)
+      if (inSwitch(tracked.base)) {
+        this.calls.delete(callId);
+        n += 1;
+      }
+    return n;
   }
 
   /** Forgets a call whose record was never written (the connect was refused after begin). */

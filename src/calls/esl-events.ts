@@ -1,4 +1,4 @@
-import type { EslEvent } from '../../esl';
+import { jobResultOf, type EslEvent } from '../../esl';
 import type { CallEvent } from './call-state';
 
 /** `Event-Date-Timestamp` (microseconds since the epoch) as ISO-8601; the receiving time when absent. */
@@ -46,4 +46,36 @@ export function callEventOf(event: EslEvent, now: () => Date): CallEvent | undef
     default:
       return undefined;
   }
+}
+
+/** The call id an originate's arguments give its legs (`{…,c2c_call_id=c2c-…,…}`). */
+const JOB_CALL_ID = /[{,]c2c_call_id=(c2c-[0-9a-f]{32}-[0-9a-f]{10})[,}]/;
+
+/** The hang-up cause at the head of a failed job's result (`USER_BUSY`), or a generic one. */
+export function causeOf(result: string): string {
+  const cause = result.trim().split(/\s+/)[0] ?? '';
+  return /^[A-Z_]{3,64}$/.test(cause) ? cause : 'NORMAL_TEMPORARY_FAILURE';
+}
+
+/**
+ * The outcome of a click-to-call originate as another process sees it (docs/switches.md#several-instances): the
+ * switch sends every job's `BACKGROUND_JOB` to every subscriber, and the originate's arguments name the call. The
+ * process that tracks the switch applies it as the placing process does. Undefined for any other job.
+ */
+export function jobEventOf(
+  event: EslEvent,
+  now: () => Date,
+): { callId: string; event: CallEvent } | undefined {
+  if (event.name !== 'BACKGROUND_JOB' || event.header('Job-Command') !== 'originate') return undefined;
+  const callId = JOB_CALL_ID.exec(event.header('Job-Command-Arg') ?? '')?.[1];
+  if (callId === undefined) return undefined;
+  const job = jobResultOf(event.header('Job-UUID') ?? '', event);
+  const at = timeOf(event, now);
+  const uuid = job.result.trim();
+  return {
+    callId,
+    event: job.ok
+      ? { type: 'job', ok: true, uuid, at }
+      : { type: 'job', ok: false, cause: causeOf(job.result), at },
+  };
 }

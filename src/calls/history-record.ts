@@ -18,6 +18,8 @@ export type RecordBase = {
   requested_by: 'token' | 'anonymous' | 'link';
   /** The public link the call came through. */
   link_id?: string;
+  /** The switch that carries the call (docs/switches.md); absent in records written before switches had names. */
+  switch?: string;
 };
 
 const seconds = (from: string | undefined, to: string | undefined): number | undefined =>
@@ -89,6 +91,7 @@ export function renderRecord(base: RecordBase, state: CallState): HistoryDoc {
     custom_application_vars: base.custom_application_vars,
     requested_by: base.requested_by,
     link_id: base.link_id,
+    switch: base.switch,
   }) as HistoryDoc;
 }
 
@@ -112,5 +115,6 @@ export function baseOf(
     requested_by:
       doc['requested_by'] === 'anonymous' ? 'anonymous' : doc['requested_by'] === 'link' ? 'link' : 'token',
     ...(typeof doc['link_id'] === 'string' && { link_id: doc['link_id'] }),
+    ...(typeof doc['switch'] === 'string' && { switch: doc['switch'] }),
   };
 }

@@ -3,12 +3,15 @@ import type { HistoryRepository } from '../store/ports';
 import type { CallTracker } from './call-tracker';
 import { forEachOpenRecord } from './open-records';
 import { CALL_ID, ensureTracked } from './resume';
-import type { SwitchPort } from './switch-port';
+import type { SwitchDirectory } from './switch-port';
+import type { TrackingScope } from './tracking-scope';
 
 export type ReconcilerDeps = {
   tracker: CallTracker;
   history: HistoryRepository;
-  esl: SwitchPort;
+  switches: SwitchDirectory;
+  /** The switches whose calls this process follows: only their calls are checked. */
+  scope: TrackingScope;
   logger: Logger;
   now: () => Date;
   /**
@@ -19,9 +22,11 @@ export type ReconcilerDeps = {
 };
 
 /**
- * Checks calls against the switch (docs/call-states.md#reconciliation): on every (re)connection of the event
- * socket, every open call; and one call when asked (the sweeper, a hang-up the switch did not confirm). A call the
- * switch still has goes on being followed; one it has no channel of is closed with the best cause known.
+ * Checks calls against their switch (docs/call-states.md#reconciliation): on every (re)connection of a switch's
+ * event socket and when this process takes a switch over (docs/switches.md), every open call of that switch; and
+ * one call when asked (the sweeper, a hang-up the switch did not confirm). A call the switch still has goes on
+ * being followed; one it has no channel of is closed with the best cause known. Only calls of switches this process
+ * tracks are checked.
  */
 export class Reconciler {
   private readonly log: Logger;
@@ -30,36 +35,49 @@ export class Reconciler {
     this.log = deps.logger.child({ module: 'reconciler' });
   }
 
-  /** Reconciles on every connection of the switch link, the first included. */
+  /** Reconciles on every connection of a switch link, the first included. */
   start(): void {
-    this.deps.esl.on('connected', () => void this.reconcileAll());
+    this.deps.switches.onConnected((switchName) => void this.reconcileAll(switchName));
   }
 
-  async reconcileAll(): Promise<void> {
+  /** Every open call of one switch (undefined: of every switch this process tracks). */
+  async reconcileAll(switchName?: string): Promise<void> {
+    const { scope } = this.deps;
     const graceMs = this.deps.graceMs ?? 2000;
     const now = this.deps.now().getTime();
     let recheckInMs: number | undefined;
     try {
       await forEachOpenRecord(this.deps.history, async (record) => {
+        const recordSwitch = scope.switchOf(record.doc['switch'] as string | undefined);
+        if (!scope.tracks(recordSwitch) || (switchName !== undefined && recordSwitch !== switchName)) return;
         const age = now - record.created_ms;
         if (age < graceMs) {
           // Too young to judge now (its first channel may not exist yet): judged once the grace is over.
           recheckInMs = Math.max(recheckInMs ?? 0, graceMs - age + 100);
           return;
         }
-        await this.check(record.doc.call_id);
+        await this.check(record.doc.call_id, recordSwitch);
       });
     } catch (err) {
       this.log.warn('reconciliation stopped', { error: (err as Error).message });
       return;
     }
-    if (recheckInMs !== undefined) setTimeout(() => void this.reconcileAll(), recheckInMs).unref();
+    if (recheckInMs !== undefined) setTimeout(() => void this.reconcileAll(switchName), recheckInMs).unref();
   }
 
-  /** One call against the switch (`show channels like <call id> as json`). */
-  async check(callId: string): Promise<void> {
+  /**
+   * One call against its switch (`show channels like <call id> as json`); `recordSwitch`: the switch its record
+   * names, read from the record when not given.
+   */
+  async check(callId: string, recordSwitch?: string): Promise<void> {
     if (!CALL_ID.test(callId)) return;
-    const reply = await this.deps.esl.api(`show channels like ${callId} as json`, { timeoutMs: 5000 });
+    const { scope } = this.deps;
+    const switchName = scope.switchOf(
+      recordSwitch ?? ((await this.deps.history.byCallId(callId))?.doc['switch'] as string | undefined),
+    );
+    const link = this.deps.switches.link(switchName);
+    if (!scope.tracks(switchName) || !link) return;
+    const reply = await link.api(`show channels like ${callId} as json`, { timeoutMs: 5000 });
     let rows = 0;
     try {
       rows = (JSON.parse(reply) as { row_count?: number }).row_count ?? 0;

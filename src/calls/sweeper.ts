@@ -5,13 +5,16 @@ import type { CallTracker } from './call-tracker';
 import { forEachOpenRecord } from './open-records';
 import type { Reconciler } from './reconciler';
 import { ensureTracked } from './resume';
-import type { SwitchPort } from './switch-port';
+import type { SwitchDirectory } from './switch-port';
+import type { TrackingScope } from './tracking-scope';
 
 export type SweeperDeps = {
   tracker: CallTracker;
   history: HistoryRepository;
   reconciler: Reconciler;
-  esl: Pick<SwitchPort, 'connected'>;
+  switches: Pick<SwitchDirectory, 'link'>;
+  /** Only the calls of the switches this process tracks are swept. */
+  scope: TrackingScope;
   logger: Logger;
   now: () => Date;
   /** How often open calls are looked at (default 60 s). */
@@ -60,15 +63,17 @@ export class Sweeper {
     const staleAfter = this.deps.staleAfterMs ?? 10 * 60_000;
     const visit = async (record: HistoryRecord): Promise<void> => {
       const callId = record.doc.call_id;
+      const recordSwitch = this.deps.scope.switchOf(record.doc['switch'] as string | undefined);
+      if (!this.deps.scope.tracks(recordSwitch)) return;
       if (now.getTime() - record.created_ms > maxAge) {
         if (await ensureTracked(tracker, history, callId).catch(() => false))
           tracker.apply(callId, { type: 'gone', cause: 'TRACKING_EXPIRED', at: now.toISOString() });
       } else if (
         now.getTime() - (lastUpdate(record.doc) ?? record.created_ms) > staleAfter &&
-        this.deps.esl.connected
+        this.deps.switches.link(recordSwitch)?.connected === true
       ) {
         await this.deps.reconciler
-          .check(callId)
+          .check(callId, recordSwitch)
           .catch((err: unknown) =>
             this.log.warn('sweep check failed', { call_id: callId, error: (err as Error).message }),
           );

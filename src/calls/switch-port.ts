@@ -9,3 +9,11 @@ export type SwitchPort = {
   on(event: 'event', listener: (event: EslEvent) => void): unknown;
   on(event: 'connected', listener: (info: { reconnect: boolean }) => void): unknown;
 };
+
+/** The switches by name, as the call-following parts reach the one that carries a call (docs/switches.md). */
+export type SwitchDirectory = {
+  /** The link of the switch a record names (absent: the first configured); undefined for a name not configured. */
+  link(recordSwitch: string | undefined): SwitchPort | undefined;
+  /** Every (re)connection of every switch. */
+  onConnected(listener: (switchName: string, info: { reconnect: boolean }) => void): void;
+};

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
 import { OriginateInputError } from '../../esl';
 import type { AccountService } from '../accounts/account-service';
-import type { CallTracker } from '../calls/call-tracker';
+import { CallTracker } from '../calls/call-tracker';
 import type { RecordBase } from '../calls/history-record';
 import type { SwitchPort } from '../calls/switch-port';
+import type { TrackingScope } from '../calls/tracking-scope';
+import type { SwitchMember } from '../switches/switch-set';
 import { gregorianSeconds } from '../calls/time';
 import type { Account, ClickToCallDoc, StatusCallback } from '../domain';
 import { AppError, fieldError, invalidCredentials, linkGone } from '../errors';
@@ -13,6 +15,7 @@ import type { ConnectMetrics } from '../metrics';
 import type { Store } from '../store/ports';
 import type { ClickToCallService } from './clicktocall-service';
 import { normalizeContact } from './contact';
+import { causeOf } from '../calls/esl-events';
 import { buildOriginateRequest } from './originate-request';
 import { statusEvent, withDefaults } from '../webhooks/events';
 import type { RequestVarsValidator, StatusCallbackValidator } from './validation';
@@ -25,7 +28,10 @@ export type ConnectServiceDeps = {
   clicktocall: ClickToCallService;
   store: Pick<Store, 'history' | 'unitOfWork'>;
   tracker: CallTracker;
-  esl: SwitchPort;
+  /** The switch for a new call (docs/switches.md): undefined when none is up. */
+  switches: { choose(): SwitchMember | undefined };
+  /** The switches whose calls this process follows; another process follows the others' (docs/switches.md). */
+  scope: TrackingScope;
   validateRequestVars: RequestVarsValidator;
   validateStatusCallback: StatusCallbackValidator;
   now: () => Date;
@@ -141,7 +147,9 @@ export class ConnectService {
     // A visitor's click (anonymous, link) must not make the staff's phone pick up by itself.
     const autoAnswer = 'token' in caller ? (input.autoAnswer ?? true) : false;
     const statusCallback = this.statusCallbackOf(input.statusCallback, config, caller);
-    if (!this.deps.esl.connected) throw switchUnavailable();
+    const member = this.deps.switches.choose();
+    if (!member) throw switchUnavailable();
+    const esl = member.link;
 
     const callId = await this.newCallId(config.id);
     const originate = this.build(account, config, contact, requestVars, callId, autoAnswer);
@@ -160,6 +168,7 @@ export class ConnectService {
       requested_by: 'token' in caller ? 'token' : 'link' in caller ? 'link' : 'anonymous',
       ...('link' in caller && { link_id: caller.link.id }),
       ...(statusCallback && { status_callback: statusCallback }),
+      switch: member.name,
     };
     await this.recordWithinThrottle(account, config, base, now, {
       callbackNamed: input.statusCallback !== undefined,
@@ -170,12 +179,18 @@ export class ConnectService {
     const log = input.log ?? this.deps.logger;
     const jobUuid = crypto.randomUUID();
     try {
-      await this.deps.esl.bgapi(originate.command, {
+      await esl.bgapi(originate.command, {
         jobUuid,
         timeoutMs: this.deps.commandTimeoutMs ?? BGAPI_TIMEOUT_MS,
       });
     } catch (err) {
-      log.warn('originate not accepted by the switch', { call_id: callId, error: (err as Error).message });
+      log.warn('originate not accepted by the switch', {
+        call_id: callId,
+        switch: member.name,
+        error: (err as Error).message,
+      });
+      // The call never reached the switch, so no process will hear of it: closed here, tracked or not.
+      this.deps.tracker.resume(base, undefined);
       this.deps.tracker.apply(callId, {
         type: 'gone',
         cause: 'SWITCH_UNAVAILABLE',
@@ -188,12 +203,27 @@ export class ConnectService {
       job_uuid: jobUuid,
       account_id: account.id,
       clicktocall_id: config.id,
+      switch: member.name,
     });
     const timeoutMs = ((config.timeout ?? DEFAULT_TIMEOUT_S) + 5) * 1000;
-    void this.followJob(jobUuid, callId, timeoutMs);
+    void this.followJob(esl, jobUuid, callId, timeoutMs);
     if (!input.blocking) return { status: 202, data: originate.echo };
-    await this.deps.tracker.waitForVerdict(callId, timeoutMs);
+    await this.waitForVerdict(callId, timeoutMs);
     return { status: 200, data: (await this.deps.store.history.byCallId(callId))?.doc };
+  }
+
+  /**
+   * Until the first party's fate is known: from the tracker when this process follows the call, otherwise from
+   * its record, which the process that follows it writes (read every 200 ms).
+   */
+  private async waitForVerdict(callId: string, timeoutMs: number): Promise<void> {
+    if (this.deps.tracker.knows(callId)) return this.deps.tracker.waitForVerdict(callId, timeoutMs);
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const record = await this.deps.store.history.byCallId(callId);
+      if (!record || record.final || record.doc['result'] !== undefined) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /**
@@ -202,10 +232,15 @@ export class ConnectService {
    * that channel is hung up and the call recorded as failed. It logs through the service's logger with the call id:
    * a per-call child logger kept for the whole wait cost about 1 KB per call in flight (README, Performance).
    */
-  private async followJob(jobUuid: string, callId: string, timeoutMs: number): Promise<void> {
+  private async followJob(
+    esl: SwitchPort,
+    jobUuid: string,
+    callId: string,
+    timeoutMs: number,
+  ): Promise<void> {
     const log = this.deps.logger;
     try {
-      const job = await this.deps.esl.waitForJob(jobUuid, { timeoutMs });
+      const job = await esl.waitForJob(jobUuid, { timeoutMs });
       const at = this.deps.now().toISOString();
       const uuid = job.result.trim();
       this.deps.tracker.apply(
@@ -216,7 +251,7 @@ export class ConnectService {
       );
       if (job.ok && uuid !== callId && /^[0-9a-fA-F-]{36}$/.test(uuid)) {
         log.error('originate placed under another uuid; hanging it up', { call_id: callId, uuid });
-        await this.deps.esl.api(`uuid_kill ${uuid}`, { timeoutMs: BGAPI_TIMEOUT_MS });
+        await esl.api(`uuid_kill ${uuid}`, { timeoutMs: BGAPI_TIMEOUT_MS });
       }
     } catch (err) {
       log.warn('no originate result in time', { call_id: callId, error: (err as Error).message });
@@ -342,7 +377,9 @@ export class ConnectService {
         if (opts.callbackNamed && base.status_callback)
           await tx.outbox.unstop(account.id, base.status_callback.url);
         // Tracking starts with the record; nothing is tracked for a refused connect.
-        const { doc, state } = this.deps.tracker.begin(base);
+        const { doc, state } = this.deps.scope.tracks(base.switch ?? '')
+          ? this.deps.tracker.begin(base)
+          : CallTracker.initial(base);
         const event = statusEvent(base, doc, now.getTime());
         await tx.history.insert(
           {
@@ -371,10 +408,4 @@ function outcomeOf(result: ConnectResult): string {
   if (result.status === 202) return 'accepted';
   const verdict = (result.data as { result?: unknown } | undefined)?.result;
   return verdict === 'success' ? 'answered' : verdict === 'error' ? 'failed' : 'pending';
-}
-
-/** `-ERR USER_BUSY` → `USER_BUSY`; anything odd → `NORMAL_TEMPORARY_FAILURE`. */
-function causeOf(result: string): string {
-  const cause = result.trim().split(/\s+/)[0] ?? '';
-  return /^[A-Z_]{3,64}$/.test(cause) ? cause : 'NORMAL_TEMPORARY_FAILURE';
 }

@@ -1,7 +1,8 @@
 import type { CallTracker } from '../calls/call-tracker';
 import type { Reconciler } from '../calls/reconciler';
 import { CALL_ID, ensureTracked } from '../calls/resume';
-import type { SwitchPort } from '../calls/switch-port';
+import type { SwitchDirectory } from '../calls/switch-port';
+import type { TrackingScope } from '../calls/tracking-scope';
 import { unixMsOfGregorian } from '../calls/time';
 import type { HistoryDoc } from '../domain';
 import { AppError, badIdentifier } from '../errors';
@@ -16,7 +17,8 @@ export type HistoryServiceDeps = {
   configs: ClickToCallRepository;
   tracker: CallTracker;
   reconciler: Reconciler;
-  esl: SwitchPort;
+  switches: Pick<SwitchDirectory, 'link'>;
+  scope: TrackingScope;
   now: () => Date;
   logger: Logger;
 };
@@ -119,20 +121,23 @@ export class HistoryService {
   /**
    * Hangs up a call of this account that is not over yet (`hupall ORIGINATOR_CANCEL c2c_call_id <id>`, which
    * reaches whichever legs are left: docs/originate.md#ending-a-call); any other channel id is 404, so nothing
-   * else on the switch can be touched this way. 503 when the switch is not connected. The record ends `canceled`
-   * once the legs are gone.
+   * else on the switch can be touched this way. It is sent to the switch that carries the call; 503 when that switch
+   * is not connected. The record ends `canceled` once the legs are gone (when another process tracks the switch,
+   * that process sees them go: docs/switches.md).
    */
   async hangup(accountId: string, callId: string): Promise<HistoryDoc> {
-    const { history, tracker, esl } = this.deps;
+    const { history, tracker, scope } = this.deps;
     const row = CALL_ID.test(callId) ? await history.byCallId(callId) : undefined;
     if (!row || row.account_id !== accountId || row.final) throw badIdentifier(callId);
-    if (!esl.connected) throw switchUnavailable('the switch is not connected; try again shortly');
+    const switchName = scope.switchOf(row.doc['switch'] as string | undefined);
+    const esl = this.deps.switches.link(switchName);
+    if (!esl?.connected) throw switchUnavailable('the switch is not connected; try again shortly');
     try {
-      if (await ensureTracked(tracker, history, callId))
+      if (scope.tracks(switchName) && (await ensureTracked(tracker, history, callId)))
         tracker.apply(callId, { type: 'cancel_requested', at: this.deps.now().toISOString() });
       const reply = await esl.api(`hupall ORIGINATOR_CANCEL c2c_call_id ${callId}`, { timeoutMs: 5000 });
       this.deps.logger.info('call cancel sent', { call_id: callId, reply: reply.trim().slice(0, 120) });
-      if (!reply.startsWith('+OK')) await this.deps.reconciler.check(callId);
+      if (!reply.startsWith('+OK')) await this.deps.reconciler.check(callId, switchName);
     } catch (err) {
       throw switchUnavailable('the switch did not take the hangup; try again shortly', err);
     }

@@ -42,6 +42,8 @@ export type HealthReport = {
   checks: Record<string, 'up' | 'down'>;
   /** Why the service is down, in a few fixed words (no internals). */
   reason?: string;
+  /** With several switches: each one's state, load and whether this instance tracks it (docs/switches.md). */
+  switches?: Record<string, { up: boolean; load: number; tracked: boolean }>;
 };
 
 /** Answers without waiting on the switch; the database check is bounded. */

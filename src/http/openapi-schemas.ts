@@ -292,6 +292,18 @@ export function componentSchemas(): Record<string, unknown> {
             switch: { enum: ['up', 'down'] },
           },
         },
+        switches: {
+          type: 'object',
+          description: 'With several switches: each one by name (docs/switches.md)',
+          additionalProperties: {
+            type: 'object',
+            properties: {
+              up: { type: 'boolean' },
+              load: { type: 'integer' },
+              tracked: { type: 'boolean', description: 'This instance follows its calls' },
+            },
+          },
+        },
       },
     },
   };

@@ -1,14 +1,33 @@
 /**
- * The store's ports: what the services need of storage, as asynchronous repositories. An adapter (SQLite today,
- * `src/store/sqlite/`) implements them; nothing outside an adapter knows which database it is.
+ * The store's ports: what the services need of storage, as asynchronous repositories. An adapter implements them
+ * (SQLite, `src/store/sqlite/`, the embedded default; PostgreSQL, `src/store/pg/`, for several instances over one
+ * database); nothing outside an adapter knows which database it is.
  *
  * Contract every adapter keeps:
  * - Writes made one after the other are applied in that order (the call tracker issues a call's updates without
- *   waiting for each; they must land in order).
+ *   waiting for each; they must land in order). A read sees the writes made before it by the same store.
  * - A write the caller was told succeeded is durable once its promise resolved, except history updates and the
  *   records of delivery attempts, which may be grouped and committed together a moment later (a failed group commit
  *   is logged and counted by the adapter; a lost attempt record means the event is sent again).
+ * - A unit of work keeps all its writes or none, and no write from outside it lands in its transaction.
+ * - Inside a unit of work, `history.recentConnects` followed by `history.insert` is exact: no other unit (of this
+ *   store, or of another store over the same database) counts the same configuration's connects in between.
+ *   `links.claimCall` takes a call in one conditional write.
+ * - `outbox.due` hands an event to one store at a time (a store and the claims of its delivery worker).
  * - A store locked by another writer for longer than the adapter waits rejects with {@link StoreBusyError}.
+ *
+ * What each adapter adds:
+ * - SQLite: one connection. Units of work run one after the other; writes from outside wait for the open unit to
+ *   end. History updates and delivery attempts of one synchronous run share one commit, and their promises resolve
+ *   before it (a failed group commit is only logged and counted). Another process's write lock past the busy
+ *   timeout (1 s) is StoreBusyError. Exactness across processes comes from the database's single writer.
+ * - PostgreSQL: a pool. Units of work run in parallel, each a transaction on its own connection (READ COMMITTED);
+ *   a statement that fails inside a unit rolls the whole unit back, even when the unit caught the error. Writes from
+ *   outside a unit are queued and committed in batches on one connection at a time, in the order they were made;
+ *   every write's promise (grouped or not) settles after its batch committed, and rejects when that commit failed
+ *   (logged and counted too). The throttle's count takes a transaction advisory lock on the configuration; `due`
+ *   claims the events it returns for two minutes (released by `attempted`; the store's own claims come back to it).
+ *   Lock and serialization timeouts, and no free connection within 5 s, are StoreBusyError.
  */
 import type {
   Account,
@@ -283,8 +302,9 @@ export type Repositories = {
 /** The store: the repositories, units of work over them, and what operations need of it. */
 export type Store = Repositories & {
   /**
-   * Runs `work` as one unit: all its writes are kept or none (when it throws). Units of work do not interleave,
-   * and no other write lands in the middle of one. `work` must use the repositories it is given.
+   * Runs `work` as one unit: all its writes are kept or none (when it throws). Units of work are isolated from each
+   * other (one after the other in SQLite, in parallel transactions in PostgreSQL: see the contract above), and no
+   * other write lands in the middle of one. `work` must use the repositories it is given.
    */
   unitOfWork<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Whether the store takes a write now (tried and undone, waiting a few tens of milliseconds at most). */
@@ -297,4 +317,9 @@ export type Store = Repositories & {
 export type StoreMetrics = {
   storeWrite<T>(operation: string, write: () => T): T;
   storeCommitFailed(): void;
+  /**
+   * The latency of an asynchronous write (the PostgreSQL adapter's), in seconds: `storeWrite` times a synchronous
+   * call only. Without it that adapter reports no write latency.
+   */
+  storeWriteObserved?(operation: string, seconds: number): void;
 };

@@ -97,7 +97,7 @@ describe('logs an operator can trust', function () {
         const lines = jsonLines(svc.output());
         expect(lines.find((l) => l['message'] === 'listening')).to.include({
           dialplan_context: 'clicktocall',
-          switch: `127.0.0.1:${port}`,
+          switches: `default=127.0.0.1:${port}`,
         });
         const check = lines.filter((l) => String(l['message']).startsWith('dialplan context'));
         expect(check).to.have.length(1);

@@ -47,65 +47,6 @@ describe('store: the SQLite adapter', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   describe('units of work', () => {
-    it('when a unit throws, then none of its writes stay', async () => {
-      const store = openSqliteStore({ file: ':memory:' });
-      const { accountId, configId } = await fixtures(store);
-      const doc = record(configId, 1);
-      const failure = store.unitOfWork(async (tx) => {
-        await tx.history.insert({
-          account_id: accountId,
-          clicktocall_id: configId,
-          created_ms: 1,
-          final: false,
-          doc,
-        });
-        expect(await tx.history.exists(doc.call_id), 'seen inside the unit').to.equal(true);
-        throw new Error('refused');
-      });
-      expect(
-        await failure.then(
-          () => 'kept',
-          (err: Error) => err.message,
-        ),
-      ).to.equal('refused');
-      expect(await store.history.exists(doc.call_id)).to.equal(false);
-      await store.close();
-    });
-
-    it('when a unit is open, then a write from outside waits for its end and never lands in it (kept when the unit rolls back)', async () => {
-      const store = openSqliteStore({ file: ':memory:' });
-      const { accountId, configId } = await fixtures(store);
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      const order: string[] = [];
-      const unit = store
-        .unitOfWork(async (tx) => {
-          await tx.history.insert({
-            account_id: accountId,
-            clicktocall_id: configId,
-            created_ms: 1,
-            final: false,
-            doc: record(configId, 1),
-          });
-          order.push('unit wrote');
-          await held;
-          throw new Error('refused');
-        })
-        .catch(() => order.push('unit rolled back'));
-      await new Promise((resolve) => setImmediate(resolve));
-      const outside = store.clicktocalls
-        .insert({ id: newId(), account_id: accountId, doc: { name: 'O' }, revision: '1-b', now: NOW })
-        .then(() => order.push('outside written'));
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(order).to.deep.equal(['unit wrote']);
-      release();
-      await Promise.all([unit, outside]);
-      expect(order).to.have.members(['unit wrote', 'unit rolled back', 'outside written']);
-      expect(await store.clicktocalls.list({ accountId })).to.have.length(2);
-      expect(await store.history.openPage(0, 1000)).to.have.length(0);
-      await store.close();
-    });
-
     it('when two units are started together, then the second begins after the first committed', async () => {
       const store = openSqliteStore({ file: ':memory:' });
       const { accountId, configId } = await fixtures(store);

@@ -27,6 +27,11 @@ export type HarnessOptions = {
   tokenTtlS?: number;
   /** A switch link; its calls are followed (the runtime is started). Default: never connected. */
   esl?: SwitchPort;
+  /** Several switch links by name (their calls are followed); wins over `esl`. */
+  switches?: RuntimeOptions['switches'];
+  switchProbe?: RuntimeOptions['switchProbe'];
+  /** Which switches this service tracks (default: every one). */
+  leases?: RuntimeOptions['leases'];
   now?: () => Date;
   /** A database file; default an in-memory database with the same migrations. */
   dbPath?: string;
@@ -90,6 +95,9 @@ export function harness(opts: HarnessOptions = {}): Harness {
     config,
     logger,
     esl: opts.esl ?? NO_SWITCH,
+    ...(opts.switches !== undefined && { switches: opts.switches }),
+    ...(opts.switchProbe !== undefined && { switchProbe: opts.switchProbe }),
+    ...(opts.leases !== undefined && { leases: opts.leases }),
     ...(opts.store !== undefined && { store: opts.store }),
     metrics: opts.metrics ? new Metrics() : false,
     now: opts.now ?? (() => clock.now),
@@ -98,7 +106,7 @@ export function harness(opts: HarnessOptions = {}): Harness {
     ...(opts.calls !== undefined && { calls: opts.calls }),
     ...(opts.webhooks !== undefined && { webhooks: opts.webhooks }),
   });
-  if (opts.esl) runtime.start();
+  if (opts.esl || opts.switches) runtime.start();
   let n = 0;
   return {
     runtime,

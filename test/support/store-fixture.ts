@@ -5,8 +5,12 @@ import { openSqliteStore } from '../../src/store/sqlite/store';
 export type StoreFixture = { store: Store; accountId: string; configId: string };
 
 /** An in-memory store with one account and one click-to-call configuration, for the store's own tests. */
-export async function memoryStoreWithConfig(now = '2026-12-01T00:00:00.000Z'): Promise<StoreFixture> {
-  const store = openSqliteStore({ file: ':memory:' });
+export function memoryStoreWithConfig(now = '2026-12-01T00:00:00.000Z'): Promise<StoreFixture> {
+  return withConfig(openSqliteStore({ file: ':memory:' }), now);
+}
+
+/** One account and one click-to-call configuration in `store` (of any backend). */
+export async function withConfig(store: Store, now = '2026-12-01T00:00:00.000Z'): Promise<StoreFixture> {
   const accountId = newId();
   const configId = newId();
   await store.accounts.insert(

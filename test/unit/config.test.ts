@@ -7,6 +7,7 @@ describe('loadConfig', () => {
       port: 8000,
       host: '127.0.0.1',
       dbPath: './data/clicktocall.db',
+      switches: [{ name: 'default', host: '127.0.0.1', port: 8021, password: 'ClueCon', weight: 1 }],
       eslHost: '127.0.0.1',
       eslPort: 8021,
       eslPassword: 'ClueCon',
@@ -18,6 +19,63 @@ describe('loadConfig', () => {
       anonConnectsPerMinute: 10,
       webhooks: { allowPrivateNetworks: false, timeoutMs: 10000, concurrency: 16, perDestination: 4 },
     });
+  });
+
+  it('when SWITCHES lists switches, then each is read with its defaults (port 8021, weight 1, ESL_PASSWORD)', () => {
+    const c = loadConfig({
+      ESL_PASSWORD: 'shared-secret',
+      SWITCHES: JSON.stringify([
+        { name: 'fs1', host: '10.0.0.11', weight: 3 },
+        { name: 'fs2', host: '10.0.0.12', port: 8022, password: 'own-secret' },
+      ]),
+    });
+    expect(c.switches).to.deep.equal([
+      { name: 'fs1', host: '10.0.0.11', port: 8021, password: 'shared-secret', weight: 3 },
+      { name: 'fs2', host: '10.0.0.12', port: 8022, password: 'own-secret', weight: 1 },
+    ]);
+  });
+
+  it('when SWITCHES is not a valid list, then the problem is named without showing a password', () => {
+    const bad = [
+      ['not json', /SWITCHES must be a JSON list/],
+      ['[]', /SWITCHES must NOT have fewer than 1 items/],
+      [JSON.stringify([{ name: 'fs1' }]), /SWITCHES\/0 must have required property 'host'/],
+      [JSON.stringify([{ name: 'a b', host: 'h' }]), /SWITCHES\/0\/name must match/],
+      [JSON.stringify([{ name: 'a', host: 'h', weight: 0 }]), /SWITCHES\/0\/weight must be >= 1/],
+      [
+        JSON.stringify([{ name: 'a', host: 'h', password: 'has space-pw' }]),
+        /SWITCHES\/0\/password must match/,
+      ],
+      [
+        JSON.stringify([
+          { name: 'a', host: 'h' },
+          { name: 'a', host: 'i' },
+        ]),
+        /names two switches alike/,
+      ],
+    ] as const;
+    for (const [value, message] of bad) {
+      let error: unknown;
+      try {
+        loadConfig({ SWITCHES: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, value).to.be.instanceOf(ConfigError);
+      expect((error as Error).message, value)
+        .to.match(message)
+        .and.not.include('pw');
+    }
+  });
+
+  it('when DATABASE_URL names PostgreSQL, then it is kept, and a problem with it never shows it', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://c2c:secret@db:5432/c2c' }).databaseUrl).to.equal(
+      'postgres://c2c:secret@db:5432/c2c',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:secret@db/c2c' }))
+      .to.throw(ConfigError, /DATABASE_URL must match/)
+      .with.property('message')
+      .that.does.not.include('secret');
   });
 
   it('when MEDIA_LOCATION is set, then it is used if it names {media_id} and fills into a path or URI', () => {

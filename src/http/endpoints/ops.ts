@@ -73,7 +73,11 @@ export const OPS_ENDPOINTS: Endpoint[] = [
       const report = health ? await health() : { ok: true, checks: { process: 'up' as const } };
       res.set('Cache-Control', 'no-store');
       if (report.ok) {
-        sendSuccess(res, meta, 200, { status: 'up', checks: report.checks });
+        sendSuccess(res, meta, 200, {
+          status: 'up',
+          checks: report.checks,
+          ...(report.switches && { switches: report.switches }),
+        });
         return;
       }
       // Answered here, not thrown: a load balancer polling a service whose switch is down is no error to log.
@@ -81,6 +85,7 @@ export const OPS_ENDPOINTS: Endpoint[] = [
         status: 'down',
         reason: report.reason ?? 'unhealthy',
         checks: report.checks,
+        ...(report.switches && { switches: report.switches }),
       });
     },
   },
