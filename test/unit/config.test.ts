@@ -1,5 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config';
+
+/** An environment file's `KEY=value` lines (comments and blanks skipped), as systemd reads them. */
+const envFile = (file: string): Record<string, string> =>
+  Object.fromEntries(
+    fs
+      .readFileSync(path.resolve(__dirname, '..', '..', '..', file), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
 describe('loadConfig', () => {
   it('when nothing is set, then the embedded defaults of the README Configuration table', () => {
@@ -66,6 +78,18 @@ describe('loadConfig', () => {
         .to.match(message)
         .and.not.include('pw');
     }
+  });
+
+  it('the deploy examples are valid configurations: one switch with SQLite, and two instances with two switches', () => {
+    const single = loadConfig(envFile('deploy/fs-clicktocall.env.example'));
+    expect(single.databaseUrl).to.equal(undefined);
+    expect(single.switches.map((s) => s.name)).to.deep.equal(['default']);
+    const cluster = loadConfig(envFile('deploy/cluster/fs-clicktocall.env.example'));
+    expect(cluster.databaseUrl).to.match(/^postgres:\/\//);
+    expect(cluster.switches.map((s) => [s.name, s.weight])).to.deep.equal([
+      ['fs1', 2],
+      ['fs2', 1],
+    ]);
   });
 
   it('when DATABASE_URL names PostgreSQL, then it is kept, and a problem with it never shows it', () => {

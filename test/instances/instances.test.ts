@@ -1,0 +1,187 @@
+/**
+ * Several service processes over one PostgreSQL database and two fake switches (docs/switches.md#several-instances):
+ * any instance serves any request, calls spread over both switches, the throttle holds across instances, and when
+ * the instance that tracks the switches is killed (`kill -9`) the other takes them over: no record left open, none
+ * lost, none followed by two instances.
+ */
+import { expect } from 'chai';
+import pg from 'pg';
+import { FakeSwitch } from '../../fake-switch/server';
+import type { HistoryDoc } from '../../src/domain';
+import { randomHex } from '../../src/ids';
+import { pollUntil } from '../support/poll';
+import { requirePostgres } from '../support/postgres';
+import { startService, stopService, tokenFor, type ServiceProcess } from '../support/service-process';
+
+type Health = { status: number; switches?: Record<string, { up: boolean; tracked: boolean }> };
+
+async function health(svc: ServiceProcess): Promise<Health> {
+  const res = await fetch(`${svc.base}/health`);
+  const body = (await res.json()) as { data?: { switches?: Health['switches'] } };
+  return { status: res.status, ...(body.data?.switches && { switches: body.data.switches }) };
+}
+
+const tracksBoth = async (svc: ServiceProcess): Promise<boolean> => {
+  const s = (await health(svc)).switches;
+  return s?.['fs1']?.tracked === true && s['fs2']?.tracked === true;
+};
+
+/** The database URL with another database name. */
+const withDatabase = (url: string, name: string): string => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+describe('instances: two service processes over PostgreSQL, two switches', function () {
+  this.timeout(60_000);
+  let admin: pg.Client;
+  let database: string;
+  let url: string;
+  const switches = [new FakeSwitch({ speed: 1 }), new FakeSwitch({ speed: 1 })];
+  const services: ServiceProcess[] = [];
+  let token = '';
+  let accountId = '';
+
+  const call = async (svc: ServiceProcess, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${svc.base}/v2/accounts/${accountId}/clicktocall${path}`, {
+      method,
+      headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as { data: unknown } };
+  };
+  const configure = async (extra: Record<string, unknown> = {}): Promise<string> => {
+    const res = await call(services[0]!, 'PUT', '', { data: { name: 'Sales', extension: '2600', ...extra } });
+    expect(res.status).to.equal(201);
+    return (res.body.data as { id: string }).id;
+  };
+  const connect = (svc: ServiceProcess, id: string, contact: string) =>
+    call(svc, 'POST', `/${id}/connect`, { data: { contact } });
+  const history = async (svc: ServiceProcess, id: string): Promise<HistoryDoc[]> =>
+    (await call(svc, 'GET', `/${id}/history?paginate=false`)).body.data as HistoryDoc[];
+
+  before(async function () {
+    this.timeout(120_000);
+    const base = await requirePostgres(this);
+    database = `c2c_instances_${randomHex(6)}`;
+    admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    url = withDatabase(base, database);
+    const ports = await Promise.all(switches.map(async (s) => (await s.start()).port));
+    const env = {
+      DATABASE_URL: url,
+      SWITCHES: JSON.stringify(ports.map((port, i) => ({ name: `fs${i + 1}`, host: '127.0.0.1', port }))),
+      DB_PATH: '/nonexistent/never-used.db',
+    };
+    services.push(await startService(env));
+    // The first instance takes both leases before the second starts, so which one tracks is known.
+    await pollUntil('the first instance tracks both switches', () => tracksBoth(services[0]!), {
+      timeoutMs: 15_000,
+    });
+    services.push(await startService(env));
+    accountId = services[0]!.accountId ?? '';
+    expect(accountId, 'the first start created the account').to.match(/^[0-9a-f]{32}$/);
+    token = await tokenFor(services[0]!.base, services[0]!.apiKey ?? '');
+  });
+
+  after(async () => {
+    await Promise.all(services.map((s) => stopService(s.child, 'SIGKILL')));
+    await Promise.all(switches.map((s) => s.stop()));
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+
+  it('when calls are placed through both instances, then each serves them, they spread over both switches, and either reads them', async () => {
+    const id = await configure();
+    for (let i = 0; i < 8; i += 1) {
+      const res = await connect(services[i % 2]!, id, `+1415555${String(1000 + i)}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    }
+    const docs = await history(services[1]!, id);
+    expect(docs).to.have.length(8);
+    const on = (name: string) => docs.filter((d) => d['switch'] === name).length;
+    expect(on('fs1') + on('fs2')).to.equal(8);
+    expect(Math.min(on('fs1'), on('fs2')), 'both switches carry calls').to.be.at.least(2);
+    // The second instance tracks nothing: it never followed a call.
+    const done = await pollUntil(
+      'every call over',
+      async () => {
+        const all = await history(services[0]!, id);
+        return all.every((d) => d['ended_at'] !== undefined) && all;
+      },
+      { timeoutMs: 20_000 },
+    );
+    for (const d of done) expect(d).to.include({ status: 'completed', hangup_cause: 'NORMAL_CLEARING' });
+    expect(services[1]!.output()).not.to.include('"message":"call status"');
+  });
+
+  it('when connects race through both instances, then the throttle admits exactly its limit', async () => {
+    const id = await configure({ throttle: 4 });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => connect(services[i % 2]!, id, `+1415555${String(2000 + i)}`)),
+    );
+    const codes = answers.map((a) => a.status).sort();
+    expect(codes.filter((c) => c === 202)).to.have.length(4);
+    expect(codes.filter((c) => c === 429)).to.have.length(8);
+    expect(await history(services[1]!, id)).to.have.length(4);
+  });
+
+  it('when the tracking instance is killed mid-call, then the other takes the switches over within seconds and every call ends recorded once', async () => {
+    const [tracker, other] = services as [ServiceProcess, ServiceProcess];
+    expect(await tracksBoth(tracker)).to.equal(true);
+    const id = await configure();
+    const placedAt = Date.now();
+    for (let i = 0; i < 10; i += 1) {
+      const res = await connect(services[i % 2]!, id, `+1415555${String(3000 + i)}`);
+      expect(res.status).to.equal(202);
+    }
+    await pollUntil('calls connected', async () =>
+      (await history(other, id)).every((d) => d.status === 'connected'),
+    );
+    // The tracker dies just before the contacts hang up (about 5.1 s after each answer): their hang-ups fall
+    // between the death and the takeover, and only the events the other instance kept tell how the calls ended.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, placedAt + 5000 - Date.now())));
+    const beforeKill = other.output().length;
+    const killedAt = Date.now();
+    await stopService(tracker.child, 'SIGKILL');
+    await pollUntil('the other instance tracks both switches', () => tracksBoth(other), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
+    const takeoverMs = Date.now() - killedAt;
+    console.log(`      takeover after kill -9: ${takeoverMs} ms`);
+    expect(takeoverMs).to.be.below(15_000);
+
+    const done = await pollUntil(
+      'every call over',
+      async () => {
+        const all = await history(other, id);
+        return all.every((d) => d['ended_at'] !== undefined) && all;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(done, 'none lost').to.have.length(10);
+    for (const d of done)
+      expect(d, 'each ends as the switch played it').to.include({
+        status: 'completed',
+        result: 'success',
+        hangup_cause: 'NORMAL_CLEARING',
+        hung_up_by: 'contact',
+      });
+    // Followed by one instance at a time: the survivor followed none of them before the kill.
+    expect(other.output().slice(0, beforeKill)).not.to.include('"message":"call status"');
+    expect(other.output().slice(beforeKill)).to.include('"message":"switch taken over"');
+
+    // And it goes on serving: a new call is placed and followed to its end.
+    expect((await connect(other, id, '+14155554000')).status).to.equal(202);
+    await pollUntil(
+      'the new call over',
+      async () => (await history(other, id)).every((d) => d['ended_at'] !== undefined),
+      { timeoutMs: 20_000 },
+    );
+  });
+});
