@@ -199,6 +199,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
           url: config.databaseUrl,
           switchNames: switches.names,
           logger: logger.child({ module: 'leases' }),
+          eligible: (name) => switches.link(name)?.connected === true,
         }));
   const scope: TrackingScope = {
     tracks: (name) => leases.holds(name),

@@ -19,6 +19,13 @@ export type PgLeasesOptions = {
   intervalMs?: number;
   /** A check unanswered this long counts as a lost session (default 2000 ms). */
   queryTimeoutMs?: number;
+  /**
+   * Whether this process can follow the switch now (its event socket is connected). A lease is tried only while
+   * it can, and given up once it could not for `releaseAfterMs` (default 3000 ms): another process that reaches the
+   * switch takes it over.
+   */
+  eligible?: (switchName: string) => boolean;
+  releaseAfterMs?: number;
 };
 
 /** The lock key of a switch: a 64-bit hash of a fixed prefix and its name. */
@@ -32,6 +39,10 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
   let running = false;
   let stopped = false;
   const intervalMs = options.intervalMs ?? 1000;
+  const eligible = options.eligible ?? (() => true);
+  const releaseAfterMs = options.releaseAfterMs ?? 3000;
+  /** Since when a held switch could not be followed. */
+  const unreachableSince = new Map<string, number>();
   const queryTimeoutMs = options.queryTimeoutMs ?? 2000;
 
   const emit = (change: LeaseChange): void => {
@@ -72,7 +83,12 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
     const session = client;
     await withTimeout(session.query('SELECT 1'));
     for (const switchName of options.switchNames) {
-      if (held.has(switchName) || stopped || client !== session) continue;
+      if (stopped || client !== session) return;
+      if (held.has(switchName)) {
+        await releaseIfUnreachable(session, switchName);
+        continue;
+      }
+      if (!eligible(switchName)) continue;
       const reply = await withTimeout(
         session.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, [switchName]),
       );
@@ -82,6 +98,23 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
         emit({ switchName, held: true });
       }
     }
+  };
+
+  const releaseIfUnreachable = async (session: Client, switchName: string): Promise<void> => {
+    if (eligible(switchName)) {
+      unreachableSince.delete(switchName);
+      return;
+    }
+    const since = unreachableSince.get(switchName) ?? Date.now();
+    unreachableSince.set(switchName, since);
+    if (Date.now() - since < releaseAfterMs) return;
+    await withTimeout(session.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [switchName]));
+    held.delete(switchName);
+    unreachableSince.delete(switchName);
+    options.logger.warn('tracking lease given up: the switch is not reachable from here', {
+      switch: switchName,
+    });
+    emit({ switchName, held: false });
   };
 
   const tick = (): void => {
