@@ -15,42 +15,12 @@ import { fillHistory } from './lib/history-fill';
 import { addedLatency } from './lib/added-latency';
 import { cannon, quantile, type LoadResult } from './lib/load';
 import { api, ask, cpuMs, forkReady, rssMb, startService, type Child, type Service } from './lib/proc';
+import { log, machine, ORDER, report, round, type Row, type RowId } from './lib/rows';
+import { connectPath as connectPathOf, createConfig, login, waitConnected } from './lib/service-setup';
+import { benchInstances } from './instances';
 import { benchParsers } from './parsers';
 import { traceFromArgs } from './trace';
 import { benchDelivery } from './webhooks';
-
-type RowId =
-  | 'connect_token'
-  | 'connect_anonymous'
-  | 'connect_token_webhooks'
-  | 'webhook_delivery'
-  | 'added_latency_100'
-  | 'added_latency_500'
-  | 'added_latency_1000'
-  | 'parse_ours'
-  | 'parse_modesl'
-  | 'esl_ingest'
-  | 'history_first_page'
-  | 'history_deep_page'
-  | 'history_window'
-  | 'rss_10k_calls'
-  | 'crud_create'
-  | 'crud_fetch'
-  | 'crud_list';
-
-export type Row = {
-  id: RowId;
-  value: number;
-  unit: string;
-  p50?: number;
-  p99?: number;
-  baseline?: number;
-  ratio?: number;
-  target?: string;
-  pass?: boolean;
-  /** What was measured exactly (sizes, side numbers). */
-  note?: string;
-};
 
 const smoke = process.argv.includes('--smoke') || process.env['BENCH_SIZE'] === 'small';
 const SIZE = smoke
@@ -78,10 +48,6 @@ const SIZE = smoke
     };
 
 const rows: Row[] = [];
-const round = (n: number, digits = 0): number => Number(n.toFixed(digits));
-const log = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
 
 function add(row: Row): void {
   rows.push(row);
@@ -114,17 +80,6 @@ function vsBaseline(id: RowId, r: LoadResult, baseline: LoadResult, target?: num
   };
 }
 
-async function waitConnected(svc: Service, urlPath: string, token: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const res = await fetch(`${svc.base}${urlPath}`, { headers: { 'X-Auth-Token': token } });
-    await res.text();
-    if (res.status === 202) return;
-    if (Date.now() > deadline) throw new Error(`service never accepted a connect (${res.status})`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Rows 1, 2 and 6: the HTTP paths, beside the Express baseline; returns what row 4 reuses. */
 async function httpRows(dir: string, sw: Child, baselineSrv: Child, hooks: Child) {
   const dbPath = path.join(dir, 'service.db');
@@ -132,16 +87,8 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child, hooks: Child
   const env = { WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' };
   let svc = await startService({ dbPath, eslPort: sw.port, env });
   const accountId = svc.accountId ?? '';
-  const { auth_token: token } = await api<{ auth_token: string }>(svc.base, 'PUT', '/v2/api_auth', {
-    body: { data: { api_key: svc.apiKey } },
-  });
-  const create = async (data: object): Promise<string> =>
-    (
-      await api<{ data: { id: string } }>(svc.base, 'PUT', `/v2/accounts/${accountId}/clicktocall`, {
-        token,
-        body: { data },
-      })
-    ).data.id;
+  const token = await login(svc);
+  const create = (data: object): Promise<string> => createConfig(svc, token, data);
   const cfgToken = await create({ name: 'Bench token', extension: '2600' });
   const cfgAnon = await create({ name: 'Bench anonymous', extension: '2600', auth_required: false });
   const cfgHistory = await create({ name: 'Bench history', extension: '2600' });
@@ -160,7 +107,7 @@ async function httpRows(dir: string, sw: Child, baselineSrv: Child, hooks: Child
     status_callback: { url: hookUrl, events: ['originating'] },
   });
   const c2c = `/v2/accounts/${accountId}/clicktocall`;
-  const connectPath = (id: string): string => `${c2c}/${id}/connect?contact=%2B15551234567`;
+  const connectPath = (id: string): string => connectPathOf(accountId, id);
   const auth = { 'X-Auth-Token': token };
   await waitConnected(svc, connectPath(cfgToken), token);
   const baseUrl = `http://127.0.0.1:${baselineSrv.port}`;
@@ -294,17 +241,10 @@ async function rssRow(dir: string): Promise<void> {
   const svc = await startService({ dbPath: path.join(dir, 'rss.db'), eslPort: sw.port });
   try {
     const accountId = svc.accountId ?? '';
-    const { auth_token: token } = await api<{ auth_token: string }>(svc.base, 'PUT', '/v2/api_auth', {
-      body: { data: { api_key: svc.apiKey } },
-    });
+    const token = await login(svc);
     // An extension ending in 999: the first party rings until the call is cancelled (README table).
-    const cfg = (
-      await api<{ data: { id: string } }>(svc.base, 'PUT', `/v2/accounts/${accountId}/clicktocall`, {
-        token,
-        body: { data: { name: 'Bench ringing', extension: '2999' } },
-      })
-    ).data.id;
-    const url = `${svc.base}/v2/accounts/${accountId}/clicktocall/${cfg}/connect?contact=%2B15551234567`;
+    const cfg = await createConfig(svc, token, { name: 'Bench ringing', extension: '2999' });
+    const url = `${svc.base}${connectPathOf(accountId, cfg)}`;
     await waitConnected(svc, url.slice(svc.base.length), token);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idle = rssMb(svc.pid);
@@ -425,42 +365,6 @@ async function ingestRow(): Promise<void> {
   });
 }
 
-function table(): string {
-  const header = ['row', 'value', 'p50', 'p99', 'baseline', 'ratio', 'target', 'pass'];
-  const lines = rows.map((r) => [
-    r.id,
-    `${r.value} ${r.unit}`,
-    r.p50 === undefined ? '' : `${r.p50} ms`,
-    r.p99 === undefined ? '' : `${r.p99} ms`,
-    r.baseline === undefined ? '' : String(r.baseline),
-    r.ratio === undefined ? '' : String(r.ratio),
-    r.target ?? '',
-    r.pass === undefined ? '' : r.pass ? 'yes' : 'NO',
-  ]);
-  const out = [header, header.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`);
-  return out.join('\n');
-}
-
-const ORDER: RowId[] = [
-  'connect_token',
-  'connect_anonymous',
-  'connect_token_webhooks',
-  'webhook_delivery',
-  'added_latency_100',
-  'added_latency_500',
-  'added_latency_1000',
-  'esl_ingest',
-  'parse_ours',
-  'parse_modesl',
-  'history_first_page',
-  'history_deep_page',
-  'history_window',
-  'rss_10k_calls',
-  'crud_create',
-  'crud_fetch',
-  'crud_list',
-];
-
 async function main(): Promise<void> {
   if (process.argv.includes('--trace')) {
     await traceFromArgs(process.argv.slice(2));
@@ -484,13 +388,17 @@ async function main(): Promise<void> {
       await sw.stop();
     }
     await rssRow(dir);
+    // The instance rows (several instances over PostgreSQL): only when a server is given.
+    const databaseUrl = process.env['DATABASE_URL'];
+    if (databaseUrl !== undefined && databaseUrl !== '')
+      rows.push(...(await benchInstances({ url: databaseUrl, smoke })));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   rows.sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memory_gb: round(os.totalmem() / 2 ** 30, 1), node: process.version },
+    machine: machine(),
     size: smoke ? 'smoke' : 'full',
     duration_s: round((Date.now() - started) / 1000),
     rows,
@@ -498,10 +406,13 @@ async function main(): Promise<void> {
   const file = path.resolve(__dirname, '..', '..', 'bench', 'results.json');
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(
-    `\n${table()}\n\nmachine: ${results.machine.cpus} cpus, ${results.machine.memory_gb} GB, node ${results.machine.node}; ` +
-      `${results.size} run in ${results.duration_s} s; written to ${path.relative(process.cwd(), file)}\n`,
+    report(rows, {
+      size: results.size,
+      durationS: results.duration_s,
+      machine: results.machine,
+      written: path.relative(process.cwd(), file),
+    }),
   );
-  for (const r of rows) if (r.note) process.stdout.write(`  ${r.id}: ${r.note}\n`);
 }
 
 main().catch((err: unknown) => {

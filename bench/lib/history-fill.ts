@@ -24,59 +24,7 @@ export async function fillHistory(
         // Unique by construction: 1,000,000 random 10-hex suffixes collide about one time in three.
         const callId = `c2c-${o.clicktocallId}-${(0x1000000000 + i).toString(16).slice(-10)}`;
         const created = Math.round(fromMs + i * step);
-        const answered = created + 60;
-        const bridged = created + 73;
-        const ended = created + 5100;
-        const first = {
-          uuid: crypto.randomUUID(),
-          destination: '2600',
-          answered_at: iso(answered),
-          ended_at: iso(ended),
-          hangup_cause: 'NORMAL_CLEARING',
-        };
-        const second = {
-          ...first,
-          uuid: crypto.randomUUID(),
-          destination: '+15551234567',
-          answered_at: iso(bridged),
-          sip_status: '200',
-        };
-        const doc = {
-          id,
-          call_id: callId,
-          timestamp: Math.floor(created / 1000) + 62_167_219_200,
-          contact: '+15551234567',
-          result: 'success',
-          status: 'completed',
-          extension: '2600',
-          dial_first: 'extension',
-          created: iso(created),
-          answered_at: iso(answered),
-          bridged_at: iso(bridged),
-          ended_at: iso(ended),
-          duration_s: 5,
-          talk_s: 5,
-          hangup_cause: 'NORMAL_CLEARING',
-          hung_up_by: 'contact',
-          legs: { first, second },
-          custom_application_vars: { lead: String(i) },
-          requested_by: 'token',
-        };
-        const state = {
-          callId,
-          status: 'completed',
-          result: 'success',
-          createdAt: iso(created),
-          answeredAt: iso(answered),
-          bridgedAt: iso(bridged),
-          endedAt: iso(ended),
-          hangupCause: 'NORMAL_CLEARING',
-          hungUpBy: 'second',
-          first: { ...first, created_at: iso(created + 20), disposition: 'send_bye' },
-          second: { ...second, created_at: iso(created + 62), disposition: 'recv_bye' },
-          loopback: { [callId]: { ended: true }, [crypto.randomUUID()]: { ended: true } },
-          cancelRequested: false,
-        };
+        const { doc, state } = historyRecord({ id, callId, createdMs: created, lead: String(i) });
         await tx.history.insert({
           account_id: o.accountId,
           clicktocall_id: o.clicktocallId,
@@ -89,4 +37,68 @@ export async function fillHistory(
     });
   }
   return { fromMs, toMs };
+}
+
+/**
+ * One finished call's record and tracker state, as the tracker would have left a completed call created at
+ * `createdMs` (the legs' uuids are random).
+ */
+export function historyRecord(o: { id: string; callId: string; createdMs: number; lead: string }): {
+  doc: { id: string; call_id: string; status: string } & Record<string, unknown>;
+  state: Record<string, unknown>;
+} {
+  const answered = o.createdMs + 60;
+  const bridged = o.createdMs + 73;
+  const ended = o.createdMs + 5100;
+  const first = {
+    uuid: crypto.randomUUID(),
+    destination: '2600',
+    answered_at: iso(answered),
+    ended_at: iso(ended),
+    hangup_cause: 'NORMAL_CLEARING',
+  };
+  const second = {
+    ...first,
+    uuid: crypto.randomUUID(),
+    destination: '+15551234567',
+    answered_at: iso(bridged),
+    sip_status: '200',
+  };
+  const doc = {
+    id: o.id,
+    call_id: o.callId,
+    timestamp: Math.floor(o.createdMs / 1000) + 62_167_219_200,
+    contact: '+15551234567',
+    result: 'success',
+    status: 'completed',
+    extension: '2600',
+    dial_first: 'extension',
+    created: iso(o.createdMs),
+    answered_at: iso(answered),
+    bridged_at: iso(bridged),
+    ended_at: iso(ended),
+    duration_s: 5,
+    talk_s: 5,
+    hangup_cause: 'NORMAL_CLEARING',
+    hung_up_by: 'contact',
+    legs: { first, second },
+    custom_application_vars: { lead: o.lead },
+    requested_by: 'token',
+  };
+  const state = {
+    callId: o.callId,
+    status: 'completed',
+    result: 'success',
+    createdAt: iso(o.createdMs),
+    answeredAt: iso(answered),
+    bridgedAt: iso(bridged),
+    endedAt: iso(ended),
+    hangupCause: 'NORMAL_CLEARING',
+    hungUpBy: 'second',
+    first: { ...first, created_at: iso(o.createdMs + 20), disposition: 'send_bye' },
+    second: { ...second, created_at: iso(o.createdMs + 62), disposition: 'recv_bye' },
+    loopback: { [o.callId]: { ended: true }, [crypto.randomUUID()]: { ended: true } },
+    cancelRequested: false,
+  };
+  return { doc, state };
 }

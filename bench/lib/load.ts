@@ -9,6 +9,8 @@ export type LoadResult = {
   requests: number;
   non2xx: number;
   errors: number;
+  /** Every 2xx answer's latency in ms (to merge runs made side by side). */
+  latencies: number[];
 };
 
 /** The q-quantile (0..1) of numbers, nearest rank. */
@@ -61,6 +63,7 @@ export function cannon(o: CannonOptions): Promise<LoadResult> {
           requests: result['2xx'],
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
+          latencies,
         });
       },
     );

@@ -98,7 +98,8 @@ export type Service = {
 
 /**
  * Starts the real service (`node dist/src/main.js`) on a SQLite file, against the fake switch, logging at
- * `warn`, and waits until it answers HTTP.
+ * `warn`, and waits until it answers HTTP. The bench's own `DATABASE_URL` is not passed on: a service is on
+ * PostgreSQL only when `env` says so (then `dbPath` is unused), and with several switches when `env` has `SWITCHES`.
  */
 export async function startService(opts: {
   dbPath: string;
@@ -115,7 +116,7 @@ export async function startService(opts: {
     [...flags, ...(opts.execArgv ?? []), path.join(DIST, 'src', 'main.js')],
     {
       env: {
-        ...process.env,
+        ...inherited(),
         PORT: String(port),
         HOST: '127.0.0.1',
         DB_PATH: opts.dbPath,
@@ -160,7 +161,7 @@ export async function startService(opts: {
     ...(apiKey !== undefined && { apiKey }),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) {
+        if (proc.exitCode !== null || proc.signalCode !== null) {
           resolve();
           return;
         }
@@ -173,6 +174,13 @@ export async function startService(opts: {
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/** This process's environment without `DATABASE_URL` (the instance rows' server, not the services' store). */
+function inherited(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env['DATABASE_URL'];
+  return env;
 }
 
 /** JSON request to the service; throws on a non-2xx answer. */

@@ -4,12 +4,8 @@
  * PostgreSQL refuses to run as root), on a free port, without fsync, and stopped when the process exits, failed
  * tests or not. Undefined when PostgreSQL is not installed (the suites skip and say why).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
+import { startThrowawayCluster } from '../../bench/lib/pg-cluster';
 import { randomHex } from '../../src/ids';
 import type { Store } from '../../src/store/ports';
 import { openPgStore, type PgStoreOptions } from '../../src/store/pg/store';
@@ -50,98 +46,13 @@ export async function requirePostgres(ctx: Mocha.Context): Promise<string> {
   ctx.skip();
 }
 
-/** The folder of initdb and pg_ctl: in PATH, else the newest /usr/lib/postgresql/<version>/bin. */
-function binaries(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter))
-    if (dir !== '' && fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl')))
-      return dir;
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root)
-    ? fs
-        .readdirSync(root)
-        .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  return versions[0] === undefined ? undefined : path.join(root, versions[0], 'bin');
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-
-/** Runs a PostgreSQL program, as `postgres` when this process is root. */
-function runPg(program: string, args: string[]): SpawnSyncReturns<string> {
-  const asRoot = process.getuid?.() === 0;
-  const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
-  return spawnSync(command, argv, { encoding: 'utf8', timeout: 60_000 });
-}
-
-function check(result: SpawnSyncReturns<string>, what: string): void {
-  if (result.error) throw new Error(`${what}: ${result.error.message}`);
-  if (result.status !== 0)
-    throw new Error(`${what} exited ${String(result.status)}: ${result.stderr.trim()}`);
-}
-
 async function startCluster(): Promise<string | undefined> {
-  const bin = binaries();
-  if (bin === undefined) {
-    missing =
-      'PostgreSQL is not installed (no initdb in PATH or /usr/lib/postgresql/*/bin); set TEST_DATABASE_URL';
+  const started = await startThrowawayCluster();
+  if ('missing' in started) {
+    missing = started.missing;
     return undefined;
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2c-pg-'));
-  const data = path.join(dir, 'data');
-  if (process.getuid?.() === 0) {
-    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    if (id.status !== 0) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      missing = 'running as root and there is no postgres user to run PostgreSQL as';
-      return undefined;
-    }
-    const uid = Number(id.stdout.trim());
-    fs.chownSync(dir, uid, -1);
-  }
-  const pgCtl = path.join(bin, 'pg_ctl');
-  let running = false;
-  const stop = (): void => {
-    if (running) runPg(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    running = false;
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stop);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => {
-      stop();
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
-  check(
-    runPg(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']),
-    'initdb',
-  );
-  const port = await freePort();
-  const settings = [
-    `-p ${port}`,
-    `-k ${dir}`,
-    '-c listen_addresses=127.0.0.1',
-    '-c fsync=off',
-    '-c synchronous_commit=off',
-    '-c full_page_writes=off',
-    '-c max_connections=300',
-  ].join(' ');
-  running = true;
-  check(
-    runPg(pgCtl, ['-D', data, '-o', settings, '-l', path.join(dir, 'log'), '-w', 'start']),
-    'pg_ctl start',
-  );
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  return started.url;
 }
 
 /** A schema of its own for one test's stores (so suites do not see each other's rows), dropped by `drop`. */
