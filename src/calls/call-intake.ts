@@ -7,6 +7,9 @@ import { callEventOf, jobEventOf } from './esl-events';
 import { ensureTracked } from './resume';
 import type { StandbyEvents, TrackingScope } from './tracking-scope';
 
+const isPlainSuccess = (event: CallEvent, callId: string): boolean =>
+  event.type === 'job' && event.ok && event.uuid === callId;
+
 /** What the intake reports (optional): every event by name, and those no followed call takes. */
 export type IntakeMetrics = {
   eslEvent(eventName: string): void;
@@ -60,6 +63,12 @@ export class CallIntake {
       return;
     }
     const waiting = this.resuming.get(callId);
+    // Another process's originate accepted under the call's own id changes nothing in the call's state: not worth
+    // resuming the call (a read of its record) before its first channel event does.
+    if (!waiting && job && isPlainSuccess(job.event, callId) && !this.deps.tracker.knows(callId)) {
+      this.stats.ignored += 1;
+      return;
+    }
     if (waiting) waiting.push(callEvent);
     else if (!this.deps.tracker.apply(callId, callEvent)) this.resume(callId, callEvent);
   }

@@ -6,6 +6,11 @@
  *
  * Every `intervalMs` the process checks its session (a failed check gives every lease up at once: the database
  * may already have ended the session and freed the locks for another process) and tries the locks it does not hold.
+ *
+ * The leases are shared out: with `n` switches and `k` processes (the lease sessions PostgreSQL shows), each holds
+ * at most `ceil(n / k)` while others are under that share. A process at its share leaves a free lease a few rounds
+ * to a process under it before trying it; a process above its share gives one lease up (at most one every
+ * `balanceAfterMs`), and a process under its share takes it.
  */
 import { Client } from 'pg';
 import type { Logger } from '../logger';
@@ -26,7 +31,12 @@ export type PgLeasesOptions = {
    */
   eligible?: (switchName: string) => boolean;
   releaseAfterMs?: number;
+  /** How long a process waits after its last lease change before giving one up for balance (default 5000 ms). */
+  balanceAfterMs?: number;
 };
+
+/** The `application_name` of the lease sessions: how processes count each other. */
+const LEASE_SESSION = 'fs-clicktocall-leases';
 
 /** The lock key of a switch: a 64-bit hash of a fixed prefix and its name. */
 const LOCK_KEY = "hashtextextended('fs-clicktocall:switch:' || $1, 0)";
@@ -43,6 +53,11 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
   const releaseAfterMs = options.releaseAfterMs ?? 3000;
   /** Since when a held switch could not be followed. */
   const unreachableSince = new Map<string, number>();
+  const balanceAfterMs = options.balanceAfterMs ?? 5000;
+  /** Since when a free lease has waited for a process under its share (this one being at its own). */
+  const waitingSince = new Map<string, number>();
+  /** When this process last took or gave up a lease. */
+  let lastChangeMs = Date.now();
   const queryTimeoutMs = options.queryTimeoutMs ?? 2000;
 
   const emit = (change: LeaseChange): void => {
@@ -73,7 +88,7 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
 
   const round = async (): Promise<void> => {
     if (!client) {
-      const fresh = new Client({ connectionString: options.url, application_name: 'fs-clicktocall-leases' });
+      const fresh = new Client({ connectionString: options.url, application_name: LEASE_SESSION });
       fresh.on('error', (err) => {
         if (client === fresh) loseAll(err.message);
       });
@@ -81,7 +96,14 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
       client = fresh;
     }
     const session = client;
-    await withTimeout(session.query('SELECT 1'));
+    const peers = await withTimeout(
+      session.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [LEASE_SESSION],
+      ),
+    );
+    const share = Math.ceil(options.switchNames.length / Math.max(1, peers.rows[0]?.n ?? 1));
+    const now = Date.now();
     for (const switchName of options.switchNames) {
       if (stopped || client !== session) return;
       if (held.has(switchName)) {
@@ -89,15 +111,45 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
         continue;
       }
       if (!eligible(switchName)) continue;
+      if (held.size >= share) {
+        // At its share: a process under it gets three rounds to take this one first.
+        const since = waitingSince.get(switchName) ?? now;
+        waitingSince.set(switchName, since);
+        if (now - since < 3 * intervalMs) continue;
+      }
+      waitingSince.delete(switchName);
       const reply = await withTimeout(
         session.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, [switchName]),
       );
       if (reply.rows[0]?.ok === true && !stopped && client === session) {
         held.add(switchName);
+        lastChangeMs = Date.now();
         options.logger.info('tracking the switch', { switch: switchName });
         emit({ switchName, held: true });
       }
     }
+    const extra = [...held].at(-1);
+    if (
+      held.size > share &&
+      extra !== undefined &&
+      now - lastChangeMs >= balanceAfterMs &&
+      client === session
+    )
+      await giveUp(session, extra, 'info', 'tracking lease handed over: another instance has fewer');
+  };
+
+  const giveUp = async (
+    session: Client,
+    switchName: string,
+    level: 'info' | 'warn',
+    message: string,
+  ): Promise<void> => {
+    await withTimeout(session.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [switchName]));
+    held.delete(switchName);
+    unreachableSince.delete(switchName);
+    lastChangeMs = Date.now();
+    options.logger[level](message, { switch: switchName });
+    emit({ switchName, held: false });
   };
 
   const releaseIfUnreachable = async (session: Client, switchName: string): Promise<void> => {
@@ -108,13 +160,12 @@ export function pgLeases(options: PgLeasesOptions): TrackingLeases {
     const since = unreachableSince.get(switchName) ?? Date.now();
     unreachableSince.set(switchName, since);
     if (Date.now() - since < releaseAfterMs) return;
-    await withTimeout(session.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [switchName]));
-    held.delete(switchName);
-    unreachableSince.delete(switchName);
-    options.logger.warn('tracking lease given up: the switch is not reachable from here', {
-      switch: switchName,
-    });
-    emit({ switchName, held: false });
+    await giveUp(
+      session,
+      switchName,
+      'warn',
+      'tracking lease given up: the switch is not reachable from here',
+    );
   };
 
   const tick = (): void => {

@@ -30,7 +30,7 @@ describe('switches: tracking leases through PostgreSQL', function () {
     await Promise.all(started.splice(0).map((l) => l.stop()));
   });
 
-  const holder = (eligible: (name: string) => boolean = () => true) => {
+  const holder = (eligible: (name: string) => boolean = () => true, balanceAfterMs = 60_000) => {
     const changes: LeaseChange[] = [];
     const leases = pgLeases({
       url,
@@ -39,6 +39,7 @@ describe('switches: tracking leases through PostgreSQL', function () {
       intervalMs: 50,
       eligible,
       releaseAfterMs: 200,
+      balanceAfterMs,
     });
     leases.onChange((c) => changes.push(c));
     started.push(leases);
@@ -56,6 +57,23 @@ describe('switches: tracking leases through PostgreSQL', function () {
     await a.leases.stop();
     await pollUntil('b holds both', b.holdsAll);
     expect(b.changes.map((c) => c.held)).to.deep.equal([true, true]);
+  });
+
+  it('when a second process starts, then the first hands one lease over: one switch each', async () => {
+    const a = holder(undefined, 100);
+    a.leases.start();
+    await pollUntil('a holds both', a.holdsAll);
+    const b = holder(undefined, 100);
+    b.leases.start();
+    await pollUntil(
+      'one each',
+      () => names.every((n) => a.leases.holds(n) !== b.leases.holds(n)) && b.changes.length === 1,
+    );
+    // And it stays so: nobody takes more than its share back.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(names.filter((n) => a.leases.holds(n))).to.have.length(1);
+    expect(names.filter((n) => b.leases.holds(n))).to.have.length(1);
+    expect(a.changes.map((c) => c.held)).to.deep.equal([true, true, false]);
   });
 
   it('when the holder’s database session dies, then it gives every lease up, and each is held by one process again', async () => {

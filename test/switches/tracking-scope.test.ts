@@ -86,8 +86,10 @@ describe('switches: events of a switch this service does not track', () => {
     });
     const tracker = new CallTracker({ notices, logger: testLogger(), now: NOW });
     const scope: TrackingScope = { tracks: (name) => tracked.has(name), switchOf: (n) => n ?? 'fs1' };
+    const reads: string[] = [];
     const history = {
-      byCallId: () =>
+      byCallId: (id: string) => (
+        reads.push(id),
         Promise.resolve({
           seq: 1,
           account_id: base.account_id,
@@ -96,12 +98,25 @@ describe('switches: events of a switch this service does not track', () => {
           final: false,
           doc: CallTracker.initial(base).doc,
           state: CallTracker.initial(base).state,
-        }),
+        })
+      ),
     } as unknown as HistoryRepository;
     const standby = new StandbyEvents({ now: () => 0 });
     const intake = new CallIntake({ tracker, history, logger: testLogger(), now: NOW, scope, standby });
-    return { tracker, intake, standby, statuses };
+    return { tracker, intake, standby, statuses, reads };
   };
+
+  it('when another service’s originate succeeds under the call’s id, then the call is not resumed for it; a failure is', async () => {
+    const { tracker, intake, reads } = setup(new Set(['fs1', 'fs2']));
+    intake.onEslEvent(jobEvent(`+OK ${CALL}\n`), 'fs2');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).to.deep.equal([]);
+    expect(tracker.knows(CALL)).to.equal(false);
+    intake.onEslEvent(jobEvent('-ERR USER_BUSY\n'), 'fs2');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads).to.deep.equal([CALL]);
+    expect(tracker.knows(CALL)).to.equal(true);
+  });
 
   it('when the switch is not tracked, then its events are kept aside and no call is followed', () => {
     const { tracker, intake, standby, statuses } = setup(new Set(['fs1']));
