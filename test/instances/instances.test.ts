@@ -159,6 +159,54 @@ describe('instances: two service processes over PostgreSQL, two switches', funct
     expect(await history(services[1]!, id)).to.have.length(4);
   });
 
+  it('when a switch dies mid-call, then both instances place new calls on the other, and its open calls close once it is back', async () => {
+    const id = await configure();
+    for (let i = 0; i < 6; i += 1)
+      expect((await connect(services[i % 2]!, id, `+1415555${String(4000 + i)}`)).status).to.equal(202);
+    await pollUntil('calls connected', async () =>
+      (await history(services[0]!, id)).every((d) => d.status === 'connected'),
+    );
+    const dead = switches[0]!;
+    await dead.stop();
+    await pollUntil('fs1 out of rotation on both instances', async () => {
+      const views = await Promise.all(services.map(health));
+      return views.every((v) => v.switches?.['fs1']?.up === false);
+    });
+    const before = (await history(services[0]!, id)).filter((d) => d['switch'] === 'fs1');
+    expect(before.length, 'calls on the dead switch').to.be.at.least(1);
+    for (let i = 0; i < 6; i += 1) {
+      const res = await connect(services[i % 2]!, id, `+1415555${String(4100 + i)}`);
+      expect(res.status, 'connects go on').to.equal(202);
+    }
+    const during = await history(services[1]!, id);
+    expect(
+      during.filter((d) => d['switch'] === 'fs1'),
+      'none placed on the dead switch',
+    ).to.have.length(before.length);
+    expect(
+      during.filter((d) => d['switch'] === 'fs1').map((d) => d.status),
+      'its calls wait for it',
+    ).to.deep.equal(before.map(() => 'connected'));
+    // It comes back empty (a restart): its tracker reconciles, and the calls it lost are closed.
+    await dead.start();
+    const done = await pollUntil(
+      'every call closed',
+      async () => {
+        const all = await history(services[0]!, id);
+        return all.every((d) => d['ended_at'] !== undefined) && all;
+      },
+      { timeoutMs: 30_000 },
+    );
+    for (const d of done)
+      expect(d, String(d['switch'])).to.include({ status: 'completed', result: 'success' });
+    for (const d of done.filter((r) => r['switch'] === 'fs2'))
+      expect(d, 'the live switch’s calls end as played').to.include({ hung_up_by: 'contact' });
+    await pollUntil('fs1 back on both instances', async () => {
+      const views = await Promise.all(services.map(health));
+      return views.every((v) => v.switches?.['fs1']?.up === true);
+    });
+  });
+
   it('when an instance that tracks a switch is killed mid-call, then the other takes it over within seconds and every call ends recorded once', async () => {
     const [victim, other] = services as [ServiceProcess, ServiceProcess];
     const victimSwitch = (await tracked(victim))[0];
