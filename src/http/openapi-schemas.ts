@@ -118,7 +118,10 @@ const historyRecord: Schema = {
     custom_application_vars: { type: 'object', additionalProperties: { type: 'string' } },
     requested_by: { enum: ['token', 'anonymous', 'link'] },
     link_id: { ...ID, description: 'The public link the call came through (requested_by link)' },
-    switch: { type: 'string', description: 'The name of the switch that carries the call (docs/switches.md)' },
+    switch: {
+      type: 'string',
+      description: 'The name of the switch that carries the call (docs/switches.md)',
+    },
   },
 };
 
