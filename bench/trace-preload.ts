@@ -1,7 +1,7 @@
 /**
  * Loaded into the service by `npm run bench -- --trace` (`node --require dist/bench/trace-preload.js`): records
  * what can hold up a request, each on the system's monotonic clock (shared with the bench process), and writes
- * it to C2C_TRACE_FILE when the process exits:
+ * it to C2C_TRACE_FILE when the process exits (`%p` in the name: the process id, for a run that starts several):
  * - the event-loop delay histogram (perf_hooks) and every stall of the loop longer than 3 ms;
  * - every garbage collection (kind and duration);
  * - every SQLite statement or `exec` slower than 1 ms (its SQL), and how many ran.
@@ -21,7 +21,7 @@ export type Trace = {
   sqlMs: number;
 };
 
-const file = process.env['C2C_TRACE_FILE'];
+const file = process.env['C2C_TRACE_FILE']?.replace('%p', String(process.pid));
 if (file !== undefined) start(file);
 
 function start(out: string): void {
