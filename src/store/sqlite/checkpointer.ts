@@ -8,10 +8,14 @@ import type { CheckpointReport, CheckpointWorkerData } from './checkpoint-worker
 const AUTOCHECKPOINT_PAGES = 1000;
 /** A WAL file bigger than this is cut back when it restarts (the WAL of a burst would otherwise keep its size). */
 const JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+/** The thread restarts the WAL once it holds this many frames (16 MB with 4 KB pages), well under the limit above. */
+const RESTART_FRAMES = 4096;
 
 export type Checkpointer = {
   /** How many checkpoints found pages to copy. */
   readonly checkpoints: number;
+  /** How many times the thread brought the WAL back to its start. */
+  readonly restarts: number;
   stop(): Promise<void>;
 };
 
@@ -22,9 +26,18 @@ export type Checkpointer = {
  */
 export function startCheckpointer(
   db: Db,
-  opts: { intervalMs?: number; logger?: Pick<Logger, 'warn'>; onCheckpoint?: () => void } = {},
+  opts: {
+    intervalMs?: number;
+    restartFrames?: number;
+    logger?: Pick<Logger, 'warn'>;
+    onCheckpoint?: () => void;
+  } = {},
 ): Checkpointer {
-  const data: CheckpointWorkerData = { file: db.name, intervalMs: opts.intervalMs ?? 100 };
+  const data: CheckpointWorkerData = {
+    file: db.name,
+    intervalMs: opts.intervalMs ?? 100,
+    restartFrames: opts.restartFrames ?? RESTART_FRAMES,
+  };
   db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
   db.pragma('wal_autocheckpoint = 0');
   // The thread allocates next to nothing: small heap limits keep its own V8 heap (and the service's RSS) small.
@@ -34,6 +47,7 @@ export function startCheckpointer(
   });
   worker.unref();
   let checkpoints = 0;
+  let restarts = 0;
   let stopped = false;
   const fallBack = (why: string): void => {
     if (stopped || !db.open) return;
@@ -47,13 +61,17 @@ export function startCheckpointer(
     if (m.type === 'checkpoint') {
       checkpoints += 1;
       opts.onCheckpoint?.();
-    } else if (m.type === 'error') fallBack(m.message);
+    } else if (m.type === 'restart') restarts += 1;
+    else if (m.type === 'error') fallBack(m.message);
   });
   worker.on('error', (err) => fallBack(err.message));
   worker.on('exit', () => fallBack('exited'));
   return {
     get checkpoints() {
       return checkpoints;
+    },
+    get restarts() {
+      return restarts;
     },
     stop: () =>
       new Promise<void>((resolve) => {
