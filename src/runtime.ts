@@ -347,9 +347,10 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
     onEvents: () => webhooks.nudge(),
   });
 
-  metrics?.trackSwitches(() =>
-    switches.status().map((s) => ({ name: s.name, up: s.up, load: s.load, tracked: leases.holds(s.name) })),
-  );
+  /** Each switch as `/health` and `/metrics` show it. */
+  const switchView = () =>
+    switches.status().map((s) => ({ name: s.name, up: s.up, load: s.load, tracked: leases.holds(s.name) }));
+  metrics?.trackSwitches(switchView);
   // One switch up is enough to serve: connects go to it (docs/switches.md).
   const health: HealthProbe = async () => {
     const database = await store.writable();
@@ -364,9 +365,7 @@ export function buildRuntime(opts: RuntimeOptions): Runtime {
         switch: link ? 'up' : 'down',
       },
       ...(several && {
-        switches: Object.fromEntries(
-          switches.status().map((s) => [s.name, { up: s.up, load: s.load, tracked: leases.holds(s.name) }]),
-        ),
+        switches: Object.fromEntries(switchView().map(({ name, ...view }) => [name, view])),
       }),
       ...(reasons.length > 0 && { reason: reasons.join('; ') }),
     };

@@ -1,5 +1,6 @@
 import { jobResultOf, type EslEvent } from '../../esl';
 import type { CallEvent } from './call-state';
+import { CALL_ID } from './resume';
 
 /** `Event-Date-Timestamp` (microseconds since the epoch) as ISO-8601; the receiving time when absent. */
 function timeOf(event: EslEvent, now: () => Date): string {
@@ -49,7 +50,7 @@ export function callEventOf(event: EslEvent, now: () => Date): CallEvent | undef
 }
 
 /** The call id an originate's arguments give its legs (`{…,c2c_call_id=c2c-…,…}`). */
-const JOB_CALL_ID = /[{,]c2c_call_id=(c2c-[0-9a-f]{32}-[0-9a-f]{10})[,}]/;
+const JOB_CALL_ID = new RegExp(`[{,]c2c_call_id=(${CALL_ID.source.slice(1, -1)})[,}]`);
 
 /** The hang-up cause at the head of a failed job's result (`USER_BUSY`), or a generic one. */
 export function causeOf(result: string): string {
