@@ -94,6 +94,10 @@ describe('switches: two switches, one service', () => {
       (await records(h, acct, url)).every((d) => d.status === 'connected'),
     );
 
+    // Shared by load: usually 2 and 2, but a probe between connects can move one.
+    const onA = originatesOf(a.fake).length;
+    const onB = originatesOf(b.fake).length;
+    expect(onA, 'calls on the switch about to die').to.be.at.least(1);
     await a.fake.stop();
     await pollUntil('fs1 out of rotation', async () => {
       const res = await h.http.get('/health');
@@ -102,11 +106,11 @@ describe('switches: two switches, one service', () => {
     // The service stays healthy: one switch is enough.
     await h.http.get('/health').expect(200);
     for (let i = 0; i < 6; i += 1) await connect(h, acct, url, `+1415555${String(3000 + i)}`).expect(202);
-    expect(originatesOf(b.fake)).to.have.length(2 + 6);
+    expect(originatesOf(b.fake)).to.have.length(onB + 6);
     const during = await records(h, acct, url);
-    expect(bySwitch(during)).to.deep.equal({ fs1: 2, fs2: 8 });
+    expect(bySwitch(during)).to.deep.equal({ fs1: onA, fs2: onB + 6 });
     const onFs1 = during.filter((d) => d['switch'] === 'fs1');
-    expect(onFs1.map((d) => d.status)).to.deep.equal(['connected', 'connected']);
+    expect(onFs1.map((d) => d.status)).to.deep.equal(onFs1.map(() => 'connected'));
 
     // The switch comes back without the calls (a restart): reconciliation closes them; fs2's end normally.
     await a.fake.start();
