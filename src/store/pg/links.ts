@@ -1,41 +1,9 @@
 import type { ClickToCallLink } from '../../domain';
 import type { LinkClaim } from '../ports';
+import { LINK_COLUMNS, linkOf, type LinkRow } from '../rows';
 import type { Sql } from './database';
 
-type RawRow = {
-  seq: number;
-  id: string;
-  account_id: string;
-  clicktocall_id: string;
-  created_ms: number;
-  expires_ms: number;
-  max_calls: number | null;
-  calls: number;
-  calls_per_minute: number;
-  origins: string[];
-  contact: string | null;
-  contact_prefixes: string[] | null;
-  revoked_ms: number | null;
-};
-
-const COLUMNS = `seq, id, account_id, clicktocall_id, created_ms, expires_ms, max_calls, calls, calls_per_minute,
-  origins, contact, contact_prefixes, revoked_ms`;
-
-const parse = (r: RawRow): ClickToCallLink & { seq: number } => ({
-  seq: r.seq,
-  id: r.id,
-  account_id: r.account_id,
-  clicktocall_id: r.clicktocall_id,
-  created_ms: r.created_ms,
-  expires_ms: r.expires_ms,
-  ...(r.max_calls !== null && { max_calls: r.max_calls }),
-  calls: r.calls,
-  calls_per_minute: r.calls_per_minute,
-  origins: r.origins,
-  ...(r.contact !== null && { contact: r.contact }),
-  ...(r.contact_prefixes !== null && { contact_prefixes: r.contact_prefixes }),
-  ...(r.revoked_ms !== null && { revoked_ms: r.revoked_ms }),
-});
+const COLUMNS = `seq, ${LINK_COLUMNS}`;
 
 /** Public links (PostgreSQL; the store wraps it). */
 export class PgLinks {
@@ -62,18 +30,18 @@ export class PgLinks {
   }
 
   async get(accountId: string, id: string): Promise<ClickToCallLink | undefined> {
-    const found = await this.sql.query<RawRow>(
+    const found = await this.sql.query<LinkRow>(
       `SELECT ${COLUMNS} FROM clicktocall_links WHERE account_id = $1 AND id = $2`,
       [accountId, id],
     );
-    return found.rows[0] && parse(found.rows[0]);
+    return found.rows[0] && linkOf(found.rows[0]);
   }
 
   async byId(id: string): Promise<ClickToCallLink | undefined> {
-    const found = await this.sql.query<RawRow>(`SELECT ${COLUMNS} FROM clicktocall_links WHERE id = $1`, [
+    const found = await this.sql.query<LinkRow>(`SELECT ${COLUMNS} FROM clicktocall_links WHERE id = $1`, [
       id,
     ]);
-    return found.rows[0] && parse(found.rows[0]);
+    return found.rows[0] && linkOf(found.rows[0]);
   }
 
   async list(q: {
@@ -82,12 +50,12 @@ export class PgLinks {
     start?: number;
     limit?: number;
   }): Promise<Array<ClickToCallLink & { seq: number }>> {
-    const found = await this.sql.query<RawRow>(
+    const found = await this.sql.query<LinkRow>(
       `SELECT ${COLUMNS} FROM clicktocall_links
        WHERE account_id = $1 AND clicktocall_id = $2 AND seq <= $3 ORDER BY seq DESC LIMIT $4`,
       [q.accountId, q.clicktocallId, q.start ?? Number.MAX_SAFE_INTEGER, q.limit ?? null],
     );
-    return found.rows.map(parse);
+    return found.rows.map(linkOf);
   }
 
   async revoke(accountId: string, id: string, atMs: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import type {
   WebhookDelivery,
   WebhookSecrets,
 } from '../ports';
-import { destinationOf } from '../sqlite/webhooks';
+import { SECRET_COLUMNS, destinationOf, pendingOf, secretsOf, type SecretRow } from '../rows';
 import type { Sql } from './database';
 
 type RawRow = Omit<WebhookDelivery, 'method'> & { method: string };
@@ -168,18 +168,9 @@ export class PgOutbox {
     const found = await this.sql.query<{ n: number; oldest: number | null }>(
       `SELECT count(*) AS n, min(occurred_ms) AS oldest FROM webhook_outbox WHERE state = 'pending'`,
     );
-    const row = found.rows[0];
-    const count = row?.n ?? 0;
-    return row?.oldest == null ? { count } : { count, oldestMs: row.oldest };
+    return pendingOf(found.rows[0]);
   }
 }
-
-type SecretRow = {
-  secret: string;
-  created_ms: number;
-  previous_secret: string | null;
-  previous_until_ms: number | null;
-};
 
 /** The accounts' signing secrets (PostgreSQL; the store wraps it). */
 export class PgWebhookSecrets {
@@ -187,19 +178,11 @@ export class PgWebhookSecrets {
 
   async get(accountId: string): Promise<WebhookSecrets | undefined> {
     const found = await this.sql.query<SecretRow>(
-      'SELECT secret, created_ms, previous_secret, previous_until_ms FROM webhook_secrets WHERE account_id = $1',
+      `SELECT ${SECRET_COLUMNS} FROM webhook_secrets WHERE account_id = $1`,
       [accountId],
     );
     const row = found.rows[0];
-    if (!row) return undefined;
-    return {
-      secret: row.secret,
-      created_ms: row.created_ms,
-      ...(row.previous_secret !== null &&
-        row.previous_until_ms !== null && {
-          previous: { secret: row.previous_secret, until_ms: row.previous_until_ms },
-        }),
-    };
+    return row && secretsOf(row);
   }
 
   private async insert(accountId: string, fresh: string, nowMs: number): Promise<boolean> {

@@ -1,41 +1,22 @@
 import type { ClickToCallLink } from '../../domain';
 import type { LinkClaim } from '../ports';
+import { LINK_COLUMNS, linkOf, type LinkRow } from '../rows';
 import type { Db } from './database';
 
-type RawRow = {
-  seq: number;
-  id: string;
-  account_id: string;
-  clicktocall_id: string;
-  created_ms: number;
-  expires_ms: number;
-  max_calls: number | null;
-  calls: number;
-  calls_per_minute: number;
+type RawRow = Omit<LinkRow, 'origins' | 'contact_prefixes'> & {
   origins: string;
-  contact: string | null;
   contact_prefixes: string | null;
-  revoked_ms: number | null;
 };
 
-const COLUMNS = `rowid AS seq, id, account_id, clicktocall_id, created_ms, expires_ms, max_calls, calls, calls_per_minute,
-  origins, contact, contact_prefixes, revoked_ms`;
+const COLUMNS = `rowid AS seq, ${LINK_COLUMNS}`;
 
-const parse = (r: RawRow): ClickToCallLink & { seq: number } => ({
-  seq: r.seq,
-  id: r.id,
-  account_id: r.account_id,
-  clicktocall_id: r.clicktocall_id,
-  created_ms: r.created_ms,
-  expires_ms: r.expires_ms,
-  ...(r.max_calls !== null && { max_calls: r.max_calls }),
-  calls: r.calls,
-  calls_per_minute: r.calls_per_minute,
-  origins: JSON.parse(r.origins) as string[],
-  ...(r.contact !== null && { contact: r.contact }),
-  ...(r.contact_prefixes !== null && { contact_prefixes: JSON.parse(r.contact_prefixes) as string[] }),
-  ...(r.revoked_ms !== null && { revoked_ms: r.revoked_ms }),
-});
+/** SQLite returns the JSON columns as text. */
+const parse = (r: RawRow): ClickToCallLink & { seq: number } =>
+  linkOf({
+    ...r,
+    origins: JSON.parse(r.origins) as string[],
+    contact_prefixes: r.contact_prefixes === null ? null : (JSON.parse(r.contact_prefixes) as string[]),
+  });
 
 /** Public links (synchronous; the store wraps it). */
 export class SqliteLinks {

@@ -6,6 +6,7 @@ import type {
   WebhookDelivery,
   WebhookSecrets,
 } from '../ports';
+import { SECRET_COLUMNS, destinationOf, pendingOf, secretsOf, type SecretRow } from '../rows';
 import type { Db } from './database';
 
 type RawRow = Omit<WebhookDelivery, 'record' | 'method'> & { record: string; method: string };
@@ -19,16 +20,6 @@ const parse = (row: RawRow): WebhookDelivery => ({
   method: row.method === 'PUT' ? 'PUT' : 'POST',
   record: JSON.parse(row.record) as WebhookDelivery['record'],
 });
-
-/** `https://Host:443/x` → `https://host:443`: what concurrency is bounded by. */
-export function destinationOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-  } catch {
-    return url;
-  }
-}
 
 /** The webhook outbox (synchronous; the store wraps it). */
 export class SqliteOutbox {
@@ -171,18 +162,9 @@ export class SqliteOutbox {
   }
 
   pending(): { count: number; oldestMs?: number } {
-    const row = this.pendingStmt.get();
-    const count = row?.n ?? 0;
-    return row?.oldest == null ? { count } : { count, oldestMs: row.oldest };
+    return pendingOf(this.pendingStmt.get());
   }
 }
-
-type SecretRow = {
-  secret: string;
-  created_ms: number;
-  previous_secret: string | null;
-  previous_until_ms: number | null;
-};
 
 /** The accounts' signing secrets (synchronous; the store wraps it). */
 export class SqliteWebhookSecrets {
@@ -192,7 +174,7 @@ export class SqliteWebhookSecrets {
 
   constructor(db: Db) {
     this.getStmt = db.prepare<[string], SecretRow>(
-      'SELECT secret, created_ms, previous_secret, previous_until_ms FROM webhook_secrets WHERE account_id = ?',
+      `SELECT ${SECRET_COLUMNS} FROM webhook_secrets WHERE account_id = ?`,
     );
     this.insertStmt = db.prepare(
       `INSERT INTO webhook_secrets (account_id, secret, created_ms) VALUES (?, ?, ?)
@@ -207,15 +189,7 @@ export class SqliteWebhookSecrets {
 
   get(accountId: string): WebhookSecrets | undefined {
     const row = this.getStmt.get(accountId);
-    if (!row) return undefined;
-    return {
-      secret: row.secret,
-      created_ms: row.created_ms,
-      ...(row.previous_secret !== null &&
-        row.previous_until_ms !== null && {
-          previous: { secret: row.previous_secret, until_ms: row.previous_until_ms },
-        }),
-    };
+    return row && secretsOf(row);
   }
 
   ensure(accountId: string, fresh: string, nowMs: number): WebhookSecrets {
